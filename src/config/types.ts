@@ -74,3 +74,18 @@ export interface ConfigIssue {
   path: string;
   message: string;
 }
+
+/** The outcome of reading one node-agent config: the typed config and every problem found in it. */
+export interface ConfigReport {
+  /** Where the config came from: a file path, or `ConfigMap <namespace>/<name>`. */
+  source: string;
+  /** `undefined` only when the document could not be parsed at all (bad JSON, bad ConfigMap shape, wrong top-level type). */
+  config: NodeAgentConfig | undefined;
+  /** Problems that stop the node-agent; the config is valid when there are none. */
+  errors: ConfigIssue[];
+  /** Problems that Velero passes over silently or works around; printed, never fatal. */
+  warnings: ConfigIssue[];
+}
+
+/** Errors and warnings being collected while a config is checked. */
+export type IssueLists = Pick<ConfigReport, 'errors' | 'warnings'>;
