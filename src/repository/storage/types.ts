@@ -8,9 +8,18 @@
  *   Writing a key that exists replaces it (callers only do so for `locks/`); with `ifAbsent` it fails with
  *   `StorageError` code `Exists` instead.
  * - `get` of a missing key fails with `StorageError` code `NotFound`, which is permanent (retrying cannot help).
- * - `list(prefix)` yields every key under the prefix, with sizes, in no particular order.
+ * - `getRange` returns exactly `length` bytes; a range running past the end of the object fails with code
+ *   `NotFound` (a short read would otherwise look like valid data).
+ * - `stat` of a missing key resolves to `undefined`; `delete` of a missing key succeeds (deletes are idempotent,
+ *   so a retried delete cannot fail).
+ * - `list(prefix)` yields every key that starts with the prefix (a plain string prefix: `data/` or `data/a`),
+ *   with sizes, in no particular order.
+ * - Keys are relative slash-separated paths (`keys.ts`): no empty, `.` or `..` segment, no leading `/`, no NUL,
+ *   no segment starting with `.ferry-tmp-`. A malformed key is a bug in the caller and fails with `RangeError`
+ *   before any I/O.
+ * - When a `signal` aborts, the call rejects with an error named `AbortError` (its `cause` is the signal's reason).
  * - Transient faults (throttling, 5xx, dropped connections) are retried inside the implementation; what reaches
- *   the caller is final.
+ *   the caller is final. Code `Unavailable` means the store could not be reached or kept failing after retries.
  */
 
 export type StorageErrorCode = 'NotFound' | 'Exists' | 'Permission' | 'Unavailable';

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
+import { storageConformance } from '../../src/repository/storage/conformance.js';
+import { openS3Storage } from '../../src/repository/storage/s3.js';
+import { startS3Server } from '../support/s3server.js';
+import type { S3Server } from '../support/s3server.js';
+
+let server: S3Server | undefined;
+before(async () => {
+  server = await startS3Server();
+});
+after(async () => {
+  await server?.stop();
+});
+
+storageConformance('s3 (s3rver)', () => {
+  const s = server!;
+  const storage = openS3Storage({
+    endpoint: s.endpoint,
+    bucket: s.bucket,
+    prefix: `conformance/${randomBytes(6).toString('hex')}`,
+    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+  });
+  // s3rver ignores If-None-Match, so ifAbsent falls back to HEAD-then-PUT.
+  return Promise.resolve({ storage, cleanup: () => Promise.resolve(), atomicIfAbsent: false });
+});
