@@ -1,0 +1,90 @@
+/** PersistentVolume, PersistentVolumeClaim, StorageClass and CSIDriver defaulting and validation. */
+import { fieldErr } from '../errors.js';
+import { asArray, asRecord, asString, clone, deepEqual, isRecord } from '../json.js';
+import type { FieldError, KubeObject } from '../types.js';
+
+const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+
+function setDefault(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (obj[key] === undefined || obj[key] === null) obj[key] = value;
+}
+
+function validateAccessModes(modes: unknown, path: string): FieldError[] {
+  const list = asArray(modes);
+  if (list.length === 0) return [fieldErr.required(path, 'at least 1 access mode is required')];
+  return list.flatMap((m) => (ACCESS_MODES.includes(String(m)) ? [] : [fieldErr.notSupported(path, m, ACCESS_MODES)]));
+}
+
+export function defaultPersistentVolume(pv: KubeObject): void {
+  if (!isRecord(pv['spec'])) return;
+  setDefault(pv['spec'], 'persistentVolumeReclaimPolicy', 'Retain');
+  setDefault(pv['spec'], 'volumeMode', 'Filesystem');
+}
+
+export function validatePersistentVolume(pv: KubeObject): FieldError[] {
+  const spec = asRecord(pv['spec']);
+  const errs = validateAccessModes(spec['accessModes'], 'spec.accessModes');
+  if (asString(asRecord(spec['capacity'])['storage']) === undefined) errs.push(fieldErr.required('spec.capacity'));
+  return errs;
+}
+
+export function defaultPersistentVolumeClaim(pvc: KubeObject): void {
+  if (isRecord(pvc['spec'])) setDefault(pvc['spec'], 'volumeMode', 'Filesystem');
+}
+
+/** The claim's spec with what may change after creation removed: requests (expansion) and a first volumeName. */
+function immutablePart(spec: unknown, oldVolumeName: unknown): Record<string, unknown> {
+  const s = clone(asRecord(spec));
+  delete s['volumeAttributesClassName'];
+  if (isRecord(s['resources'])) delete s['resources']['requests'];
+  if (oldVolumeName === undefined || oldVolumeName === '') delete s['volumeName'];
+  return s;
+}
+
+export function validatePersistentVolumeClaim(pvc: KubeObject, old: KubeObject | undefined): FieldError[] {
+  const spec = asRecord(pvc['spec']);
+  const errs = validateAccessModes(spec['accessModes'], 'spec.accessModes');
+  if (asRecord(asRecord(spec['resources'])['requests'])['storage'] === undefined) errs.push(fieldErr.required('spec.resources[storage]'));
+  if (old !== undefined) {
+    const oldVolume = asRecord(old['spec'])['volumeName'];
+    if (!deepEqual(immutablePart(spec, oldVolume), immutablePart(old['spec'], oldVolume))) {
+      errs.push(fieldErr.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+    }
+  }
+  return errs;
+}
+
+export function initialClaimOrVolumeStatus(): Record<string, unknown> {
+  return { phase: 'Pending' };
+}
+
+export function defaultStorageClass(sc: KubeObject): void {
+  setDefault(sc, 'reclaimPolicy', 'Delete');
+  setDefault(sc, 'volumeBindingMode', 'Immediate');
+}
+
+const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'];
+
+export function validateStorageClass(sc: KubeObject, old: KubeObject | undefined): FieldError[] {
+  const errs: FieldError[] = [];
+  if ((asString(sc['provisioner']) ?? '') === '') errs.push(fieldErr.required('provisioner'));
+  const mode = sc['volumeBindingMode'];
+  if (!BINDING_MODES.includes(String(mode))) errs.push(fieldErr.notSupported('volumeBindingMode', mode, BINDING_MODES));
+  if (old !== undefined) {
+    for (const field of ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode']) {
+      if (!deepEqual(sc[field], old[field])) errs.push(fieldErr.forbidden(field, `updates to ${field} are forbidden.`));
+    }
+  }
+  return errs;
+}
+
+export function defaultCSIDriver(driver: KubeObject): void {
+  const spec = isRecord(driver['spec']) ? driver['spec'] : {};
+  setDefault(spec, 'attachRequired', true);
+  setDefault(spec, 'podInfoOnMount', false);
+  setDefault(spec, 'requiresRepublish', false);
+  setDefault(spec, 'storageCapacity', false);
+  setDefault(spec, 'fsGroupPolicy', 'ReadWriteOnceWithFSType');
+  setDefault(spec, 'volumeLifecycleModes', ['Persistent']);
+  driver['spec'] = spec;
+}
