@@ -1,0 +1,150 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backupDirectory } from './backup.js';
+import { restoreSnapshot } from './restore.js';
+import { checkRepository } from './check.js';
+import { listSnapshots } from './snapshot.js';
+import { describeTree, makeFixtureTree, testRepository } from './testing.js';
+
+describe('backup and restore', () => {
+  let work: string;
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'ferry-backup-test-'));
+  });
+  after(() => { rmSync(work, { recursive: true, force: true }); });
+
+  it('restores every kind of node byte for byte with its metadata', async () => {
+    const source = join(work, 'fixture');
+    makeFixtureTree(source);
+    const repo = await testRepository();
+    const result = await backupDirectory(repo, source);
+    assert.equal(result.files, 14);
+    assert.equal(result.emptySnapshot, false);
+    const target = join(work, 'restored');
+    await restoreSnapshot(repo, result.snapshotId, target);
+    assert.deepEqual(describeTree(target), describeTree(source));
+    // The root directory's own metadata comes back too, and holes stay holes.
+    assert.equal(statSync(target).mode, statSync(source).mode);
+    assert.ok(statSync(join(target, 'sparse.img')).blocks * 512 < 1024 * 1024, 'sparse file restored sparse');
+    assert.deepEqual((await checkRepository(repo, { readData: true })).errors, []);
+  });
+
+  it('keeps a sparse file larger than 4 GiB sparse and exact', async () => {
+    const source = join(work, 'huge');
+    const path = join(source, 'disk.img');
+    rmSync(source, { recursive: true, force: true });
+    makeDir(source);
+    // Just over 4 GiB: reading holes costs kernel time (Node cannot seek to data), so no bigger than needed.
+    const size = 4 * 1024 ** 3 + 16 * 1024 * 1024;
+    const pieces = [0, 2 ** 32 - 100, size - 1000].map((offset) => ({ offset, data: randomBytes(1000) }));
+    const fd = openSync(path, 'w');
+    for (const { offset, data } of pieces) writeSync(fd, data, 0, data.length, offset);
+    ftruncateSync(fd, size);
+    closeSync(fd);
+    const repo = await testRepository({ chunking: { minBytes: 512 * 1024, avgBytes: 1024 * 1024, maxBytes: 8 * 1024 * 1024 } });
+    const result = await backupDirectory(repo, source);
+    // Three pieces of data (one across a chunk boundary), each chunk at most 8 MiB; the rest are holes.
+    assert.ok(result.incrementalBytes <= 4 * 8 * 1024 * 1024, `stored ${result.incrementalBytes} bytes of a mostly empty file`);
+    assert.ok(result.storedBytes < 1024 * 1024, `${result.storedBytes} bytes after compression`);
+    const target = join(work, 'huge-restored');
+    await restoreSnapshot(repo, result.snapshotId, target);
+    const restored = join(target, 'disk.img');
+    assert.equal(statSync(restored).size, size);
+    assert.ok(statSync(restored).blocks * 512 < 64 * 1024 * 1024, 'restored sparse');
+    const rfd = openSync(restored, 'r');
+    for (const { offset, data } of pieces) {
+      const back = Buffer.alloc(1000);
+      readSync(rfd, back, 0, 1000, offset);
+      assert.deepEqual(back, data);
+    }
+    const hole = Buffer.alloc(4096, 1);
+    readSync(rfd, hole, 0, 4096, 3 * 1024 ** 3);
+    assert.ok(hole.every((b) => b === 0));
+    closeSync(rfd);
+    rmSync(source, { recursive: true, force: true });
+    rmSync(target, { recursive: true, force: true });
+  });
+
+  it('adds almost nothing for the same data and about the changed share after changing 5 %', async () => {
+    const source = join(work, 'dedup');
+    makeDir(source);
+    for (let i = 0; i < 20; i++) writeFileSync(join(source, `f${i}`), randomBytes(256 * 1024));
+    const repo = await testRepository();
+    const first = await backupDirectory(repo, source);
+    assert.equal(first.incrementalBytes, 20 * 256 * 1024);
+    const again = await backupDirectory(repo, source, { noParent: true });
+    assert.equal(again.incrementalBytes, 0, 'every chunk deduplicated');
+    assert.equal(again.storedBytes, 0);
+    // 5 %: one of twenty files rewritten.
+    writeFileSync(join(source, 'f7'), randomBytes(256 * 1024));
+    const changed = await backupDirectory(repo, source);
+    assert.equal(changed.parent, again.snapshotId);
+    assert.equal(changed.incrementalBytes, 256 * 1024);
+    // Appending to a file keeps its first chunks.
+    appendFileSync(join(source, 'f3'), randomBytes(1000));
+    const appended = await backupDirectory(repo, source);
+    assert.ok(appended.incrementalBytes < 200 * 1024, `append stored ${appended.incrementalBytes} bytes`);
+    assert.equal((await listSnapshots(repo)).length, 4);
+  });
+
+  it('reuses the chunk lists of unchanged files from the parent without reading them', async () => {
+    const source = join(work, 'incremental');
+    makeDir(source);
+    writeFileSync(join(source, 'a'), randomBytes(100_000));
+    writeFileSync(join(source, 'b'), randomBytes(100_000));
+    const repo = await testRepository();
+    await backupDirectory(repo, source);
+    const progress: number[] = [];
+    writeFileSync(join(source, 'b'), randomBytes(100_000));
+    const second = await backupDirectory(repo, source, { onProgress: (p) => progress.push(p.bytesDone) });
+    assert.equal(second.incrementalBytes, 100_000);
+    // `a` counts as done without being read: bytesDone still reaches the total.
+    assert.equal(progress.at(-1), 200_000);
+  });
+
+  it('restores many files whose chunks share packs, with two workers writing', async () => {
+    // Hundreds of files over many small packs: pack ranges hold files that different workers write.
+    const source = join(work, 'many');
+    makeDir(source);
+    for (let i = 0; i < 300; i++) writeFileSync(join(source, `f${i}`), randomBytes(20_000 + ((i * 7919) % 90_000)));
+    for (let i = 0; i < 3; i++) writeFileSync(join(source, `big${i}`), randomBytes(3_000_000));
+    const repo = await testRepository();
+    const result = await backupDirectory(repo, source, { workers: 2 });
+    const target = join(work, 'many-restored');
+    await restoreSnapshot(repo, result.snapshotId, target, { workers: 2 });
+    assert.deepEqual(describeTree(target), describeTree(source));
+  });
+
+  it('backs up an empty directory as an empty snapshot', async () => {
+    const source = join(work, 'nothing');
+    makeDir(source);
+    const repo = await testRepository();
+    const result = await backupDirectory(repo, source);
+    assert.equal(result.emptySnapshot, true);
+    await restoreSnapshot(repo, result.snapshotId, join(work, 'nothing-restored'));
+    assert.deepEqual(describeTree(join(work, 'nothing-restored')), new Map());
+  });
+
+  it('cancels promptly and leaves a consistent repository', async () => {
+    const source = join(work, 'cancel');
+    makeDir(source);
+    for (let i = 0; i < 40; i++) writeFileSync(join(source, `f${i}`), randomBytes(512 * 1024));
+    const repo = await testRepository();
+    const controller = new AbortController();
+    setTimeout(() => { controller.abort(); }, 50);
+    await assert.rejects(backupDirectory(repo, source, { signal: controller.signal }), { code: 'Canceled' });
+    const check = await checkRepository(repo, { readData: true });
+    assert.deepEqual(check.errors, []);
+    const next = await backupDirectory(repo, source);
+    assert.equal(next.files, 40);
+  });
+});
+
+function makeDir(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+}

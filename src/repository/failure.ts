@@ -1,0 +1,11 @@
+/** Error values shared by the backup and restore pipelines. */
+import { FerryError } from '../util/errors.js';
+
+export function canceled(): FerryError {
+  return new FerryError('Canceled', 'the operation was canceled');
+}
+
+/** Anything thrown, as an `Error` (a worker's error event or a rejected promise may carry other values). */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
