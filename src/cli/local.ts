@@ -3,14 +3,38 @@
  * The localcluster module is loaded only when a command runs, so `ferry --help` stays fast.
  */
 import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
 import { usageError } from '../util/errors.js';
 
 const DEFAULT_DIR = '.ferry/local';
+const DEFAULT_NODES = 3;
+
+const TOPOLOGIES = ['hostname', 'zone', 'none'] as const;
+type Topology = (typeof TOPOLOGIES)[number];
 
 interface UpOptions {
   dir: string;
   port?: number;
   detach?: boolean;
+  nodes?: number;
+  nodesFile?: string;
+  volumeTopology: Topology;
+}
+
+function parseNodeCount(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1) throw usageError(`--nodes must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  return count;
+}
+
+/** The arguments that shape the cluster, passed on to the background server of `--detach`. */
+function shapeArgs({ nodes, nodesFile, volumeTopology }: UpOptions): string[] {
+  return [
+    ...(nodes === undefined ? [] : ['--nodes', String(nodes)]),
+    ...(nodesFile === undefined ? [] : ['--nodes-file', resolve(nodesFile)]),
+    '--volume-topology',
+    volumeTopology,
+  ];
 }
 
 function parsePort(value: string): number {
@@ -39,12 +63,14 @@ async function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function up({ dir, port, detach }: UpOptions): Promise<void> {
+async function up(options: UpOptions): Promise<void> {
+  const { dir, port, detach, nodes, nodesFile, volumeTopology } = options;
+  if (nodes !== undefined && nodesFile !== undefined) throw usageError('--nodes and --nodes-file exclude each other; use one');
   const { startDetached, startLocalCluster } = await import('../localcluster/index.js');
   if (detach === true) {
     const entry = process.argv[1];
     if (entry === undefined) throw new Error('cannot tell how this ferry was started');
-    const state = await startDetached({ dir, port, ferryCommand: [process.execPath, ...process.execArgv, entry] });
+    const state = await startDetached({ dir, port, ferryCommand: [process.execPath, ...process.execArgv, entry], upArgs: shapeArgs(options) });
     process.stderr.write(`local cluster running at ${state.url} (pid ${state.pid}); stop it with ferry local down --dir ${dir}\n`);
     printExport(state.kubeconfig);
     return;
@@ -52,8 +78,17 @@ async function up({ dir, port, detach }: UpOptions): Promise<void> {
   const { createLogger } = await import('../util/log.js');
   // Listen before starting: a signal during start-up (or right after the export line) still stops cleanly.
   const stopped = waitForSignal();
-  const cluster = await startLocalCluster({ dir, ...(port === undefined ? {} : { port }), logger: createLogger() });
-  process.stderr.write(`local cluster running at ${cluster.url} (pid ${process.pid}); press Ctrl-C to stop\n`);
+  const { nodesFromOptions } = await import('../localcluster/nodes/index.js');
+  const nodeManifests = await nodesFromOptions(nodesFile === undefined ? { count: nodes ?? DEFAULT_NODES } : { file: nodesFile });
+  const cluster = await startLocalCluster({
+    dir,
+    ...(port === undefined ? {} : { port }),
+    logger: createLogger(),
+    nodes: nodeManifests,
+    runtime: { storage: { topology: volumeTopology } },
+  });
+  const names = cluster.runtime.nodeNames.join(', ');
+  process.stderr.write(`local cluster running at ${cluster.url} (pid ${process.pid}) with nodes ${names}; press Ctrl-C to stop\n`);
   printExport(cluster.kubeconfigPath);
   const signal = await stopped;
   process.stderr.write(`${signal}: stopping the local cluster\n`);
@@ -76,7 +111,14 @@ export function registerLocal(program: Command): void {
     )
     .addOption(dirOption())
     .option('--port <port>', 'port to listen on (default: any free port)', parsePort)
-    .option('--detach', 'start in the background, return once the server is ready')
+    .option('--detach', 'start in the background, return once the cluster is ready')
+    .option('--nodes <count>', `how many nodes (node-1 … node-N) to run (default: ${DEFAULT_NODES})`, parseNodeCount)
+    .option('--nodes-file <file>', 'Node manifests (YAML or JSON: labels, taints, allocatable, unschedulable) to run instead of --nodes')
+    .addOption(
+      new Option('--volume-topology <kind>', 'node affinity of provisioned volumes: by hostname, by zone, or none')
+        .choices(TOPOLOGIES)
+        .default('hostname'),
+    )
     .action(async (options: UpOptions) => {
       await up(options);
     });

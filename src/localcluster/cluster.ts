@@ -1,14 +1,16 @@
 /**
  * One local cluster in one directory: claims `<dir>`, starts the API server on 127.0.0.1, writes
- * `<dir>/kubeconfig` and the state file, and undoes all of it on `close()`. Part 2 adds the scheduler, kubelets,
- * CSI driver and object store here, each talking to the API server over HTTP like real components.
+ * `<dir>/kubeconfig` and the state file, starts the runtime (nodes, scheduler, DaemonSets, kubelets, CSI driver,
+ * object store: see runtime.ts), and undoes all of it on `close()`.
  */
 import { mkdir } from 'node:fs/promises';
+import { KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { join, resolve } from 'node:path';
 import { FerryError } from '../util/errors.js';
-import type { Logger } from '../util/log.js';
+import { createLogger, type Logger } from '../util/log.js';
 import { startApiServer, type ApiServer } from './apiserver/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { claimStateFile, releaseStateFile, writeState } from './statefile.js';
 
 export interface LocalClusterOptions {
@@ -17,6 +19,10 @@ export interface LocalClusterOptions {
   /** 0 or absent: any free port. */
   port?: number;
   logger?: Logger;
+  /** The nodes to run; none gives a bare API server. */
+  nodes?: V1Node[];
+  /** Which runtime components run (all by default) and how. */
+  runtime?: Omit<RuntimeOptions, 'dir' | 'kubeconfigPath' | 'nodes' | 'logger'>;
 }
 
 export interface LocalCluster {
@@ -25,16 +31,17 @@ export interface LocalCluster {
   readonly port: number;
   readonly kubeconfigPath: string;
   readonly apiServer: ApiServer;
+  readonly runtime: Runtime;
   close(): Promise<void>;
 }
 
-export async function startLocalCluster({ dir, port = 0, logger }: LocalClusterOptions): Promise<LocalCluster> {
+export async function startLocalCluster({ dir, port = 0, logger = createLogger({ level: 'silent' }), nodes = [], runtime: runtimeOptions = {} }: LocalClusterOptions): Promise<LocalCluster> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   await claimStateFile(root, dir);
   let apiServer: ApiServer;
   try {
-    apiServer = await startApiServer({ dir: root, port, ...(logger === undefined ? {} : { logger }) });
+    apiServer = await startApiServer({ dir: root, port, logger });
   } catch (err) {
     await releaseStateFile(root);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -43,8 +50,13 @@ export async function startLocalCluster({ dir, port = 0, logger }: LocalClusterO
     throw err;
   }
   const kubeconfigPath = join(root, 'kubeconfig');
+  let runtime: Runtime;
   try {
     await writeKubeconfig(kubeconfigPath, apiServer.url);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    runtime = await startRuntime(kc, { ...runtimeOptions, dir: root, kubeconfigPath, nodes, logger });
+    // The state file says "ready" only once every component runs, so `--detach` returns a usable cluster.
     await writeState(root, { pid: process.pid, url: apiServer.url, port: apiServer.port, kubeconfig: kubeconfigPath, startedAt: new Date().toISOString() });
   } catch (err) {
     await apiServer.close();
@@ -58,8 +70,12 @@ export async function startLocalCluster({ dir, port = 0, logger }: LocalClusterO
     port: apiServer.port,
     kubeconfigPath,
     apiServer,
+    runtime,
     close() {
-      closing ??= apiServer.close().then(() => releaseStateFile(root));
+      closing ??= runtime
+        .stop()
+        .then(() => apiServer.close())
+        .then(() => releaseStateFile(root));
       return closing;
     },
   };

@@ -34,11 +34,13 @@ export interface DetachOptions {
   port?: number | undefined;
   /** The command that runs `ferry` (e.g. `[process.execPath, 'bin/ferry.js']`). */
   ferryCommand: readonly string[];
+  /** More `ferry local up` arguments for the background server (nodes, topology). */
+  upArgs?: readonly string[];
   timeoutMs?: number;
 }
 
 /** Starts `ferry local up` in the background and resolves once its `/readyz` answers. */
-export async function startDetached({ dir, port, ferryCommand, timeoutMs = 30_000 }: DetachOptions): Promise<ClusterState & { url: string; kubeconfig: string }> {
+export async function startDetached({ dir, port, ferryCommand, upArgs = [], timeoutMs = 30_000 }: DetachOptions): Promise<ClusterState & { url: string; kubeconfig: string }> {
   const root = resolve(dir);
   const existing = await readState(root);
   if (existing !== undefined && existing.pid !== 0 && isProcessAlive(existing.pid)) throw alreadyRunning(dir, existing.pid);
@@ -47,7 +49,7 @@ export async function startDetached({ dir, port, ferryCommand, timeoutMs = 30_00
   await mkdir(root, { recursive: true });
   const logPath = join(root, SERVER_LOG);
   const log = await open(logPath, 'w');
-  const args = [...prefix, 'local', 'up', '--dir', root, ...(port === undefined ? [] : ['--port', String(port)])];
+  const args = [...prefix, 'local', 'up', '--dir', root, ...(port === undefined ? [] : ['--port', String(port)]), ...upArgs];
   const child = spawn(command, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
   await log.close();
   const status = { exited: false };
