@@ -61,8 +61,12 @@ describe('ferry local up/down', () => {
     assert.ok(alive(state.pid));
     const kc = new KubeConfig();
     kc.loadFromFile(join(dir, 'kubeconfig'));
-    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
-    assert.deepEqual(namespaces.items.map((n) => n.metadata?.name), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    const core = kc.makeApiClient(CoreV1Api);
+    const namespaces = await core.listNamespace();
+    // `velero` holds the local object store's endpoint and credentials, for `ferry install`.
+    assert.deepEqual(namespaces.items.map((n) => n.metadata?.name), ['default', 'kube-node-lease', 'kube-public', 'kube-system', 'velero']);
+    const nodes = await core.listNode();
+    assert.deepEqual(nodes.items.map((n) => n.metadata?.name), ['node-1', 'node-2', 'node-3']);
 
     const again = await run('local', 'up', '--dir', dir, '--detach');
     assert.equal(again.code, 1);
