@@ -6,7 +6,8 @@
  */
 import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { matchNodeSelectorTerms } from '../../affinity/index.js';
-import { isClaimBound, SELECTED_NODE_ANNOTATION } from './volumes.js';
+import { SELECTED_NODE_ANNOTATION } from '../../kube/annotations.js';
+import { isClaimBound } from './volumes.js';
 
 export interface ClaimWaitOptions {
   podKey: string;

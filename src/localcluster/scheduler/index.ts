@@ -11,4 +11,5 @@
  * Informers and the event recorder are the kubelet's (src/localcluster/kubelet/{informer,events}.ts).
  */
 export { startScheduler, SCHEDULER_NAME, type SchedulerOptions } from './scheduler.js';
-export { SELECTED_NODE_ANNOTATION, BIND_COMPLETED_ANNOTATION } from './volumes.js';
+export { BIND_COMPLETED_ANNOTATION } from './volumes.js';
+export { SELECTED_NODE_ANNOTATION } from '../../kube/annotations.js';

@@ -28,7 +28,8 @@ import { schedulePod } from './algorithm.js';
 import { waitForClaims, type ClaimWaiter } from './claims.js';
 import { SchedulingQueue, type Popped } from './queue.js';
 import { buildSnapshot, isTerminal, podKey } from './snapshot.js';
-import { SELECTED_NODE_ANNOTATION, type PodVolumes, type VolumeListers } from './volumes.js';
+import { SELECTED_NODE_ANNOTATION } from '../../kube/annotations.js';
+import type { PodVolumes, VolumeListers } from './volumes.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 

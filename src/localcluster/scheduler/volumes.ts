@@ -11,8 +11,6 @@ import { reject, type Rejection } from './framework.js';
 export const REASON_UNBOUND_IMMEDIATE = 'pod has unbound immediate PersistentVolumeClaims';
 export const REASON_VOLUME_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
 export const REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
-/** Set by the scheduler on a WaitForFirstConsumer claim; the provisioner creates the volume for that node. */
-export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 /** Set by the PV controller once a claim and its volume point at each other. */
 export const BIND_COMPLETED_ANNOTATION = 'pv.kubernetes.io/bind-completed';
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';

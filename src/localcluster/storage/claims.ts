@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import { parseQuantity } from '../../config/quantity.js';
+import { SELECTED_NODE_ANNOTATION } from '../../kube/annotations.js';
 import { MERGE_PATCH, ignoreNotFound, type Manifest } from '../kubelet/api.js';
 import { claimClass, claimSubject, confirmedGone, type DriverContext } from './context.js';
 import { copyTree } from './copy.js';
@@ -14,7 +15,6 @@ import { DRIVER_NAME, PATH_ATTRIBUTE, volumeDir } from './paths.js';
 import { Retry } from './queue.js';
 import { volumeNodeAffinity } from './topology.js';
 
-export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 const PROVISIONED_BY_ANNOTATION = 'pv.kubernetes.io/provisioned-by';
 
 function requestBytes(claim: V1PersistentVolumeClaim): number {
