@@ -1,0 +1,97 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DataUpload } from '../kube/crds.js';
+import type { ObjectMeta } from '../kube/models.js';
+import { formatAge, formatBackupTable, formatResult, groupByBackup, waitDisplay } from './backup-output.js';
+
+const NOW = Date.parse('2026-11-21T12:00:00Z');
+
+function du(name: string, backup: string, status: DataUpload['status'], created = '2026-11-21T11:58:00Z'): DataUpload {
+  const metadata: ObjectMeta = { name, namespace: 'velero', labels: { 'velero.io/backup-name': backup }, creationTimestamp: created as unknown as Date };
+  return {
+    apiVersion: 'velero.io/v2alpha1',
+    kind: 'DataUpload',
+    metadata,
+    spec: { snapshotType: 'CSI', sourcePVC: 'p', sourceNamespace: 'app', backupStorageLocation: 'default', operationTimeout: '10m0s' },
+    ...(status === undefined ? {} : { status }),
+  };
+}
+
+describe('ferry backup output', () => {
+  it('writes ages as kubectl does', () => {
+    assert.equal(formatAge('2026-11-21T11:59:15Z', NOW), '45s');
+    assert.equal(formatAge('2026-11-21T11:48:00Z', NOW), '12m');
+    assert.equal(formatAge('2026-11-21T09:00:00Z', NOW), '3h');
+    assert.equal(formatAge('2026-11-16T12:00:00Z', NOW), '5d');
+  });
+
+  it('lists one row per backup with where it ran, its size and snapshot', () => {
+    const table = formatBackupTable(
+      groupByBackup([
+        du('a-1', 'a', { phase: 'Completed', node: 'node-3', progress: { totalBytes: 5_000_000, bytesDone: 5_000_000 }, snapshotID: '3f2a9c1d88' }),
+        du('b-1', 'b', { phase: 'Accepted', acceptedByNode: 'node-1' }, '2026-11-21T11:59:30Z'),
+        du('c-1', 'c', { phase: 'Completed', node: 'node-1', snapshotID: 'aaaaaaaa11' }, '2026-11-21T11:59:40Z'),
+        du('c-2', 'c', { phase: 'InProgress', node: 'node-2' }, '2026-11-21T11:59:40Z'),
+      ]),
+      NOW,
+    );
+    assert.equal(
+      table,
+      [
+        'NAME   PHASE                        NODE            BYTES    SNAPSHOT   AGE',
+        'a      Completed                    node-3          5.0 MB   3f2a9c1d   2m',
+        'b      Accepted                     <none>          -        <none>     30s',
+        'c      InProgress (1/2 completed)   node-1,node-2   -        aaaaaaaa   20s',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+/** A stream that records what is written; `isTTY` picks the bar or the plain lines. */
+function recorder(isTTY: boolean): NodeJS.WriteStream & { text: () => string } {
+  const chunks: string[] = [];
+  const stream = {
+    isTTY,
+    columns: 200,
+    write(chunk: string) {
+      chunks.push(chunk);
+      return true;
+    },
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+    on: () => stream,
+    removeListener: () => stream,
+    text: () => chunks.join(''),
+  };
+  return stream as unknown as NodeJS.WriteStream & { text: () => string };
+}
+
+describe('ferry backup create --wait display', () => {
+  const accepted = du('x-1', 'x', { phase: 'Accepted', acceptedByNode: 'node-1', message: 'data-mover pod velero/x-1 cannot be placed: no node matches …' });
+  const running = du('x-1', 'x', { phase: 'InProgress', node: 'node-3', progress: { totalBytes: 4_000_000, bytesDone: 2_000_000 } });
+
+  it('prints a line per change of phase or message, and progress, when not on a terminal', () => {
+    const out = recorder(false);
+    const display = waitDisplay(out);
+    display.show(accepted);
+    display.show(accepted);
+    display.show(running);
+    display.stop();
+    assert.equal(out.text(), 'Accepted (accepted by node-1)\n  data-mover pod velero/x-1 cannot be placed: no node matches …\nInProgress on node-3\n  2.0 MB of 4.0 MB (50%)\n');
+  });
+
+  it('draws a bar with the phase, node and bytes on a terminal', () => {
+    const out = recorder(true);
+    const display = waitDisplay(out);
+    display.show(running);
+    display.stop();
+    assert.match(out.text(), /InProgress on node-3 \[[^\]]*\] 50% \| 2\.0 MB of 4\.0 MB/);
+  });
+
+  it('ends with the result and the node it ran on', () => {
+    const done = du('x-1', 'x', { phase: 'Completed', node: 'node-3', snapshotID: 'abcdef', incrementalBytes: 1_000_000, progress: { totalBytes: 4_000_000, bytesDone: 4_000_000 }, startTimestamp: '2026-11-21T11:59:00Z', completionTimestamp: '2026-11-21T11:59:05Z' });
+    assert.equal(formatResult('x', done), 'Backup x Completed on node node-3: snapshot abcdef, 4.0 MB (1.0 MB new) in 5.0 s (DataUpload velero/x-1)\n');
+  });
+});

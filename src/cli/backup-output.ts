@@ -1,0 +1,187 @@
+/** Output of `ferry backup`: the table of `get`, the report of `describe`, and the live progress of `create --wait`. */
+import cliProgress from 'cli-progress';
+import type { DataUpload } from '../kube/crds.js';
+import { toMillis } from '../kube/time.js';
+import { BACKUP_NAME_LABEL } from '../kube/velero.js';
+import { formatBytes, formatSeconds } from './repo-output.js';
+
+export interface BackupSummary {
+  name: string;
+  phase: string;
+  nodes: string[];
+  totalBytes: number;
+  snapshots: string[];
+  created: string | undefined;
+  dataUploads: string[];
+}
+
+const FINAL = new Set(['Completed', 'Failed', 'Canceled']);
+
+/** kubectl's AGE: `45s`, `12m`, `3h`, `5d`. */
+export function formatAge(created: string | undefined, now = Date.now()): string {
+  const ms = toMillis(created);
+  if (ms === undefined) return '<unknown>';
+  const s = Math.max(0, Math.floor((now - ms) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172_800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+function phaseOf(du: DataUpload): string {
+  return du.status?.phase ?? 'New';
+}
+
+/** One backup from its DataUploads: the phase is shared, or the least advanced one with a count of the finished. */
+export function summarize(name: string, uploads: readonly DataUpload[]): BackupSummary {
+  const phases = uploads.map(phaseOf);
+  const unique = [...new Set(phases)];
+  const failed = phases.find((p) => p === 'Failed' || p === 'Canceled');
+  const running = phases.find((p) => !FINAL.has(p));
+  let phase = unique.length === 1 ? (unique[0] ?? 'New') : (running ?? failed ?? 'Completed');
+  if (unique.length > 1) phase += ` (${phases.filter((p) => p === 'Completed').length}/${phases.length} completed)`;
+  const created = uploads.map((du) => du.metadata.creationTimestamp as unknown as string | undefined).sort()[0];
+  return {
+    name,
+    phase,
+    nodes: [...new Set(uploads.map((du) => du.status?.node ?? '').filter((n) => n !== ''))],
+    totalBytes: uploads.reduce((sum, du) => sum + (du.status?.progress?.totalBytes ?? 0), 0),
+    snapshots: uploads.map((du) => du.status?.snapshotID ?? '').filter((s) => s !== ''),
+    created,
+    dataUploads: uploads.map((du) => du.metadata.name ?? ''),
+  };
+}
+
+export function groupByBackup(uploads: readonly DataUpload[]): BackupSummary[] {
+  const groups = new Map<string, DataUpload[]>();
+  for (const du of uploads) {
+    const name = du.metadata.labels?.[BACKUP_NAME_LABEL] ?? '';
+    groups.set(name, [...(groups.get(name) ?? []), du]);
+  }
+  return [...groups].map(([name, list]) => summarize(name, list)).sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.name.localeCompare(b.name));
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('   ').trimEnd()).join('\n');
+}
+
+export function formatBackupTable(backups: readonly BackupSummary[], now = Date.now()): string {
+  const rows = [['NAME', 'PHASE', 'NODE', 'BYTES', 'SNAPSHOT', 'AGE']];
+  for (const b of backups) {
+    rows.push([
+      b.name,
+      b.phase,
+      b.nodes.join(',') || '<none>',
+      b.totalBytes === 0 ? '-' : formatBytes(b.totalBytes),
+      b.snapshots.map((s) => s.slice(0, 8)).join(',') || '<none>',
+      formatAge(b.created, now),
+    ]);
+  }
+  return `${table(rows)}\n`;
+}
+
+function line(label: string, value: string | undefined): string[] {
+  return value === undefined || value === '' ? [] : [`    ${`${label}:`.padEnd(20)}${value}`];
+}
+
+function timeWithDuration(at: string | null | undefined, from: string | null | undefined): string | undefined {
+  if (at === undefined || at === null || at === '') return undefined;
+  const end = toMillis(at);
+  const start = toMillis(from);
+  return end === undefined || start === undefined ? at : `${at} (after ${formatSeconds(end - start)})`;
+}
+
+/** Everything about a backup's DataUploads a person needs to follow or debug it. */
+export function formatDescribe(name: string, namespace: string, uploads: readonly DataUpload[]): string {
+  const summary = summarize(name, uploads);
+  const lines = [`Name:        ${name}`, `Namespace:   ${namespace}`, `Phase:       ${summary.phase}`, `Created:     ${summary.created ?? '<unknown>'}`, 'DataUploads:'];
+  for (const du of uploads) {
+    const s = du.status ?? {};
+    const progress = s.progress?.totalBytes === undefined ? undefined : `${formatBytes(s.progress.bytesDone ?? 0)} of ${formatBytes(s.progress.totalBytes)}`;
+    lines.push(
+      `  ${du.metadata.name ?? ''}:`,
+      ...line('Phase', phaseOf(du)),
+      ...line('Source PVC', `${du.spec.sourceNamespace}/${du.spec.sourcePVC}${du.spec.csiSnapshot?.storageClass ? ` (storage class ${du.spec.csiSnapshot.storageClass})` : ''}`),
+      ...line('Volume snapshot', du.spec.csiSnapshot === undefined || du.spec.csiSnapshot === null ? undefined : `${du.spec.sourceNamespace}/${du.spec.csiSnapshot.volumeSnapshot}`),
+      ...line('Storage location', du.spec.backupStorageLocation),
+      ...line('Data mover', du.spec.datamover ?? 'velero'),
+      ...line('Accepted by', s.acceptedByNode === undefined ? undefined : `${s.acceptedByNode}${s.acceptedTimestamp ? ` at ${s.acceptedTimestamp}` : ''}`),
+      ...line('Node', s.node),
+      ...line('Started', s.startTimestamp ?? undefined),
+      ...line('Completed', timeWithDuration(s.completionTimestamp, s.startTimestamp ?? s.acceptedTimestamp)),
+      ...line('Progress', progress),
+      ...line('Incremental', s.incrementalBytes === undefined ? undefined : formatBytes(s.incrementalBytes)),
+      ...line('Snapshot ID', s.snapshotID),
+      ...line('Path', s.path),
+      ...line('Message', s.message),
+      ...line('Cancel requested', du.spec.cancel === true ? 'yes' : undefined),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface WaitDisplay {
+  show(du: DataUpload): void;
+  stop(): void;
+}
+
+function describeState(du: DataUpload): string {
+  const s = du.status ?? {};
+  const phase = phaseOf(du);
+  const where = s.node ?? (s.acceptedByNode === undefined ? '' : `accepted by ${s.acceptedByNode}`);
+  return `${phase}${where === '' ? '' : s.node === undefined ? ` (${where})` : ` on ${where}`}`;
+}
+
+/** Progress of a running backup: a bar on a terminal; otherwise a line per change of phase or message, and progress every 2 s. */
+export function waitDisplay(stream: NodeJS.WriteStream = process.stderr): WaitDisplay {
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: '{state} [{bar}] {percentage}% | {bytesDone} of {bytesTotal} {message}', stream, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(1, 0, { state: 'New', bytesDone: '0 B', bytesTotal: '?', message: '' });
+    return {
+      show(du) {
+        const total = du.status?.progress?.totalBytes ?? 0;
+        const done = du.status?.progress?.bytesDone ?? 0;
+        bar.setTotal(Math.max(total, done, 1));
+        const message = du.status?.message ?? '';
+        bar.update(done, { state: describeState(du), bytesDone: formatBytes(done), bytesTotal: total === 0 ? '?' : formatBytes(total), message: message === '' ? '' : `| ${message.slice(0, 120)}` });
+      },
+      stop: () => {
+        bar.stop();
+      },
+    };
+  }
+  let lastState = '';
+  let lastMessage = '';
+  let lastProgressAt = 0;
+  let lastDone = -1;
+  return {
+    show(du) {
+      const state = describeState(du);
+      if (state !== lastState) stream.write(`${state}\n`);
+      lastState = state;
+      const message = du.status?.message ?? '';
+      if (message !== '' && message !== lastMessage) stream.write(`  ${message}\n`);
+      lastMessage = message;
+      const p = du.status?.progress;
+      if (phaseOf(du) === 'InProgress' && p?.totalBytes !== undefined && p.bytesDone !== lastDone && Date.now() - lastProgressAt >= 2000) {
+        const pct = p.totalBytes === 0 ? 0 : Math.floor(((p.bytesDone ?? 0) / p.totalBytes) * 100);
+        stream.write(`  ${formatBytes(p.bytesDone ?? 0)} of ${formatBytes(p.totalBytes)} (${pct}%)\n`);
+        lastProgressAt = Date.now();
+        lastDone = p.bytesDone ?? 0;
+      }
+    },
+    stop: () => undefined,
+  };
+}
+
+/** The closing line of `create --wait`. */
+export function formatResult(name: string, du: DataUpload): string {
+  const s = du.status ?? {};
+  const took = toMillis(s.completionTimestamp) !== undefined && toMillis(s.startTimestamp) !== undefined ? ` in ${formatSeconds((toMillis(s.completionTimestamp) ?? 0) - (toMillis(s.startTimestamp) ?? 0))}` : '';
+  const bytes = s.progress?.totalBytes === undefined ? '' : `, ${formatBytes(s.progress.totalBytes)} (${formatBytes(s.incrementalBytes ?? 0)} new)`;
+  return `Backup ${name} ${phaseOf(du)} on node ${s.node ?? '<none>'}: snapshot ${s.snapshotID ?? '<none>'}${bytes}${took} (DataUpload ${du.metadata.namespace ?? ''}/${du.metadata.name ?? ''})\n`;
+}

@@ -1,0 +1,239 @@
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../kube/models.js';
+import { dataMoverPodAffinity, selectLoadAffinity, type Node, type NodeSelector } from '../affinity/index.js';
+import type { NodeAgentConfig } from '../config/types.js';
+import type { KubeClient } from '../kube/client.js';
+import type { DataUpload } from '../kube/crds.js';
+import { parseGoDuration } from '../kube/duration.js';
+import { isAlreadyExists } from '../kube/errors.js';
+import { R, type ResourceType } from '../kube/resources.js';
+import { SNAPSHOT_API_VERSION, type VolumeSnapshot, type VolumeSnapshotContent } from '../kube/snapshots.js';
+import { DATA_UPLOAD_LABEL } from '../kube/velero.js';
+import { pollUntil } from '../kube/wait.js';
+import { FerryError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import { buildBackupPod, ownerReference } from './backup-pod.js';
+import { diagnosePlacement } from './diagnose.js';
+import { readInheritedPodInfo } from './inherited.js';
+import { readyNodeAgentNodes } from './node-agents.js';
+import { podProblem } from './pod-state.js';
+import { podResourceRequirements } from './resources.js';
+import { volumeTopology } from './topology.js';
+import type { Exposer } from './types.js';
+
+export interface SnapshotExposerOptions {
+  client: KubeClient;
+  /** The install namespace: where the clone VolumeSnapshot, the backup PVC and the pod go. */
+  namespace: string;
+  config: NodeAgentConfig;
+  /** `priorityClassName` of the config once checked to exist at start; `undefined` when unset or missing. */
+  priorityClassName: string | undefined;
+  /** How long to wait for the snapshot clone to become ready (`--resource-timeout`). */
+  resourceTimeoutMs: number;
+  logger: Logger;
+}
+
+/** Enough of any object to tell whether the exposer made it. */
+type Labelled = { metadata?: { labels?: Record<string, string>; uid?: string } };
+
+/** Whether the exposer made the object of that name (a namesake of the user's is never touched). */
+function madeFor(obj: Labelled, name: string): boolean {
+  return obj.metadata?.labels?.[DATA_UPLOAD_LABEL] === name;
+}
+
+const DEFAULT_OPERATION_TIMEOUT_MS = 10 * 60_000;
+
+function ownerOf(du: DataUpload): { name: string; uid: string; apiVersion: string; kind: string } {
+  return { name: du.metadata.name ?? '', uid: du.metadata.uid ?? '', apiVersion: du.apiVersion, kind: du.kind };
+}
+
+/**
+ * Velero's CSI snapshot exposer: makes the data of a VolumeSnapshot reachable from a pod on a node that loadAffinity
+ * allows. The source snapshot is cloned (a VolumeSnapshotContent with the same snapshot handle and
+ * `deletionPolicy: Retain`, so deleting the clone never deletes the user's snapshot data, plus a VolumeSnapshot in the
+ * install namespace bound to it), a backup PVC is provisioned from the clone, and the data-mover pod mounts it. All
+ * of them are named after the DataUpload and labelled `velero.io/data-upload=<name>`; the user's snapshot and PVC are
+ * only read.
+ */
+export class CsiSnapshotExposer implements Exposer<DataUpload> {
+  /** The data-mover pod of each upload being exposed, built first: its placement can be judged before it exists. */
+  private readonly planned = new Map<string, Pod>();
+
+  constructor(private readonly options: SnapshotExposerOptions) {}
+
+  /** The backup PVC's storage class: `backupPVC[<source class>].storageClass` when set, else the source's. */
+  backupStorageClass(du: DataUpload): string {
+    const source = du.spec.csiSnapshot?.storageClass ?? '';
+    const override = this.options.config.backupPVC?.[source]?.storageClass;
+    return override === undefined || override === '' ? source : override;
+  }
+
+  /** Which loadAffinity entry applies, in words, for messages. */
+  affinityRule(du: DataUpload): string {
+    const storageClass = this.backupStorageClass(du);
+    const selected = selectLoadAffinity(this.options.config.loadAffinity, storageClass);
+    const forClass = `storage class ${JSON.stringify(storageClass)}`;
+    return selected === undefined ? `no loadAffinity entry for ${forClass}, only the OS requirement` : `loadAffinity[${selected.index}] for ${forClass}`;
+  }
+
+  async expose(du: DataUpload, signal: AbortSignal): Promise<void> {
+    const { client, namespace, config, logger } = this.options;
+    const name = du.metadata.name ?? '';
+    const snapshot = du.spec.csiSnapshot;
+    if (snapshot === undefined || snapshot === null || snapshot.volumeSnapshot === '') {
+      throw new FerryError('ConfigInvalid', 'spec.csiSnapshot.volumeSnapshot is not set');
+    }
+    const sourceNs = du.spec.sourceNamespace;
+    const operationTimeoutMs = parseGoDuration(du.spec.operationTimeout) ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    const owner = ownerOf(du);
+    const labels = { [DATA_UPLOAD_LABEL]: name };
+
+    const sourcePvc = await client.get<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: sourceNs, name: du.spec.sourcePVC });
+    const topology = await this.sourceTopology(sourcePvc, snapshot.storageClass);
+    const backupPvcConfig = config.backupPVC?.[snapshot.storageClass] ?? {};
+    const readOnly = backupPvcConfig.readOnly === true;
+    const storageClass = this.backupStorageClass(du);
+    const selected = selectLoadAffinity(config.loadAffinity, storageClass);
+    const pod = buildBackupPod({
+      owner,
+      namespace,
+      inherited: await readInheritedPodInfo(client, namespace),
+      pvcName: name,
+      readOnly,
+      spcNoRelabeling: backupPvcConfig.spcNoRelabeling === true,
+      affinity: dataMoverPodAffinity(selected?.entry, topology),
+      resources: podResourceRequirements(config.podResources),
+      priorityClassName: this.options.priorityClassName,
+      podLabels: config.podLabels,
+      podAnnotations: config.podAnnotations,
+      operationTimeout: du.spec.operationTimeout,
+    });
+    this.planned.set(name, pod);
+
+    let seen: VolumeSnapshot | undefined;
+    const sourceVs = await pollUntil(
+      async () => {
+        seen = await client.find<VolumeSnapshot>(R.volumeSnapshots, { namespace: sourceNs, name: snapshot.volumeSnapshot });
+        return seen?.status?.readyToUse === true && seen.status.boundVolumeSnapshotContentName ? seen : undefined;
+      },
+      {
+        timeoutMs: operationTimeoutMs,
+        signal,
+        what: `volume snapshot ${sourceNs}/${snapshot.volumeSnapshot} to be ready`,
+        lastState: () => (seen === undefined ? 'it does not exist' : (seen.status?.error?.message ?? 'not ready to use yet')),
+      },
+    );
+    const sourceVsc = await client.get<VolumeSnapshotContent>(R.volumeSnapshotContents, { name: sourceVs.status?.boundVolumeSnapshotContentName });
+    const handle = sourceVsc.status?.snapshotHandle ?? sourceVsc.spec.source.snapshotHandle;
+    if (handle === undefined || handle === '') throw new FerryError('Unavailable', `volume snapshot content ${sourceVsc.metadata.name ?? ''} has no snapshot handle`);
+
+    const cloneClass = sourceVsc.spec.volumeSnapshotClassName ?? sourceVs.spec.volumeSnapshotClassName;
+    await this.createIfAbsent(R.volumeSnapshotContents, undefined, {
+      apiVersion: SNAPSHOT_API_VERSION,
+      kind: 'VolumeSnapshotContent',
+      metadata: { name, labels },
+      spec: {
+        volumeSnapshotRef: { apiVersion: SNAPSHOT_API_VERSION, kind: 'VolumeSnapshot', name, namespace },
+        source: { snapshotHandle: handle },
+        driver: sourceVsc.spec.driver,
+        deletionPolicy: 'Retain',
+        ...(cloneClass === undefined ? {} : { volumeSnapshotClassName: cloneClass }),
+      },
+    } satisfies VolumeSnapshotContent);
+    await this.createIfAbsent(R.volumeSnapshots, namespace, {
+      apiVersion: SNAPSHOT_API_VERSION,
+      kind: 'VolumeSnapshot',
+      metadata: { name, namespace, labels, ownerReferences: [ownerReference(owner)] },
+      spec: { source: { volumeSnapshotContentName: name }, ...(cloneClass === undefined ? {} : { volumeSnapshotClassName: cloneClass }) },
+    } satisfies VolumeSnapshot);
+    const clone = await pollUntil(
+      async () => {
+        const vs = await client.find<VolumeSnapshot>(R.volumeSnapshots, { namespace, name });
+        return vs?.status?.readyToUse === true ? vs : undefined;
+      },
+      { timeoutMs: this.options.resourceTimeoutMs, signal, what: `the snapshot clone ${namespace}/${name} to be ready` },
+    );
+
+    const size = clone.status?.restoreSize ?? sourceVs.status?.restoreSize ?? sourcePvc.spec?.resources?.requests?.storage;
+    if (size === undefined || size === '' || size === '0') throw new FerryError('Unavailable', `cannot tell the size of volume snapshot ${sourceNs}/${snapshot.volumeSnapshot}`);
+    await this.createIfAbsent(R.persistentVolumeClaims, namespace, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name,
+        namespace,
+        labels,
+        ownerReferences: [ownerReference(owner)],
+        ...(backupPvcConfig.annotations === undefined ? {} : { annotations: { ...backupPvcConfig.annotations } }),
+      },
+      spec: {
+        accessModes: [readOnly ? 'ReadOnlyMany' : 'ReadWriteOnce'],
+        ...(storageClass === '' ? {} : { storageClassName: storageClass }),
+        dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name },
+        resources: { requests: { storage: size } },
+        volumeMode: 'Filesystem',
+      },
+    } satisfies PersistentVolumeClaim);
+    signal.throwIfAborted();
+    await this.createIfAbsent(R.pods, namespace, pod);
+    logger.info({ dataUpload: name, rule: this.affinityRule(du), topology: topology !== undefined }, 'data-mover pod created');
+  }
+
+  peek(pod: Pod): string | undefined {
+    return podProblem(pod);
+  }
+
+  async diagnose(du: DataUpload, pod: Pod | undefined): Promise<string | undefined> {
+    const subject = pod ?? this.planned.get(du.metadata.name ?? '');
+    if (subject === undefined) return undefined;
+    const { client, namespace } = this.options;
+    const [nodes, nodeAgentNodes] = await Promise.all([client.list<Node>(R.nodes, undefined), readyNodeAgentNodes(client, namespace)]);
+    return diagnosePlacement({ pod: subject, nodes: nodes.items, nodeAgentNodes, rule: this.affinityRule(du) });
+  }
+
+  async cleanUp(du: DataUpload): Promise<void> {
+    const { client, namespace } = this.options;
+    const name = du.metadata.name ?? '';
+    this.planned.delete(name);
+    await this.deleteOurs(R.pods, namespace, name, 0);
+    const pvc = await client.find<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace, name });
+    if (pvc !== undefined && madeFor(pvc, name)) {
+      const pvName = pvc.spec?.volumeName;
+      const pv = pvName === undefined || pvName === '' ? undefined : await client.find<PersistentVolume>(R.persistentVolumes, { name: pvName });
+      // The backup PV must go with its claim even when the storage class retains volumes.
+      if (pv !== undefined && pv.spec?.persistentVolumeReclaimPolicy !== 'Delete') {
+        await client.patch(R.persistentVolumes, { name: pvName }, { spec: { persistentVolumeReclaimPolicy: 'Delete' } });
+      }
+      await client.delete(R.persistentVolumeClaims, { namespace, name }, pvc.metadata?.uid === undefined ? {} : { uid: pvc.metadata.uid });
+    }
+    await this.deleteOurs(R.volumeSnapshots, namespace, name);
+    await this.deleteOurs(R.volumeSnapshotContents, undefined, name);
+  }
+
+  private async sourceTopology(pvc: PersistentVolumeClaim, storageClass: string): Promise<NodeSelector | undefined> {
+    const pvName = pvc.spec?.volumeName ?? '';
+    if (storageClass === '' || pvName === '') return undefined;
+    return volumeTopology(this.options.client, pvName, storageClass);
+  }
+
+  private async createIfAbsent(resource: ResourceType, namespace: string | undefined, body: object): Promise<void> {
+    try {
+      await this.options.client.create(resource, namespace, body);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+
+  private async deleteOurs(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    gracePeriodSeconds?: number,
+  ): Promise<void> {
+    const obj = await this.options.client.find<Labelled>(resource, { namespace, name });
+    if (obj === undefined || !madeFor(obj, name)) return;
+    await this.options.client.delete(resource, { namespace, name }, {
+      ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
+      ...(obj.metadata?.uid === undefined ? {} : { uid: obj.metadata.uid }),
+    });
+  }
+}
