@@ -4,6 +4,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   config: { file: './config.bench.js', fn: 'benchConfig' },
   affinity: { file: './affinity.bench.js', fn: 'benchAffinity' },
   apiserver: { file: './apiserver.bench.js', fn: 'benchApiServer' },
+  localcluster: { file: './localcluster.bench.js', fn: 'benchLocalCluster' },
   repository: { file: './repository.bench.js', fn: 'benchRepository' },
 };
 

@@ -39,17 +39,17 @@ export function progressSink(format: OutputFormat, label: string): ProgressSink 
   if (!process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {done} of {total} | {files} files`,
+      format: `${label} [{bar}] {percentage}% | {done} of {size} | {files} files`,
       stream: process.stderr,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(1, 0, { done: '0 B', total: '?', files: '0' });
+  bar.start(1, 0, { done: '0 B', size: '?', files: '0' });
   return {
     update(p) {
       bar.setTotal(Math.max(p.totalBytes, p.bytesDone, 1));
-      bar.update(p.bytesDone, { done: formatBytes(p.bytesDone), total: formatBytes(p.totalBytes), files: formatCount(p.files) });
+      bar.update(p.bytesDone, { done: formatBytes(p.bytesDone), size: formatBytes(p.totalBytes), files: formatCount(p.files) });
     },
     stop: () => { bar.stop(); },
   };

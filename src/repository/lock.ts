@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { seal, textBytes, unseal } from './crypto.js';
 import type { Repository } from './repository.js';
+import { StorageError } from './storage/index.js';
 import { FerryError } from '../util/errors.js';
 
 export const LOCK_AAD = textBytes('ferry lock v1');
@@ -49,7 +50,10 @@ export async function readLocks(repo: Repository, exceptKey?: string): Promise<{
     try {
       const data = await repo.storage.get(key);
       locks.push({ key, info: JSON.parse(unseal(repo.key.encryption, data, LOCK_AAD).toString('utf8')) as LockInfo });
-    } catch {
+    } catch (err) {
+      // Released between list and get: not a lock any more. Anything else unreadable is taken as a holder we
+      // cannot identify, so prune never runs beside it.
+      if (err instanceof StorageError && err.code === 'NotFound') continue;
       locks.push({ key, info: { hostname: '?', pid: 0, time: new Date().toISOString(), exclusive: true } });
     }
   }

@@ -5,8 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface KubectlResult {
   code: number | null;
@@ -49,9 +48,9 @@ export function findKubectl(): { path: string } | { skip: string } {
   return located;
 }
 
-/** A kubectl bound to one kubeconfig, with its own discovery cache and HOME. */
+/** A kubectl bound to one kubeconfig, with its own discovery cache and HOME inside the cluster's directory, so they go when the cluster's files do. */
 export function kubectlFor(path: string, kubeconfig: string): Kubectl {
-  const home = mkdtempSync(join(tmpdir(), 'ferry-kubectl-'));
+  const home = mkdtempSync(join(dirname(kubeconfig), 'kubectl-home-'));
   const base = ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'cache')];
   const env = { ...process.env, HOME: home, KUBECONFIG: kubeconfig };
   return {
