@@ -102,7 +102,7 @@ async function down({ dir }: { dir: string }): Promise<void> {
 }
 
 export function registerLocal(program: Command): void {
-  const group = program.command('local').description('Run a local Kubernetes API server that kubectl and Ferry use like a real cluster');
+  const group = program.command('local').description('Run a local Kubernetes cluster (API server, nodes, scheduler, kubelets, CSI storage, S3 store) that kubectl and Ferry use like a real one');
   group
     .command('up')
     .description(
