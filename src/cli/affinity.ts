@@ -1,43 +1,98 @@
 /**
  * `ferry affinity …`: where data-mover pods may run. `explain` shows the loadAffinity entry a storage class picks,
- * the exact node affinity data-mover pods carry, and for each node whether it is eligible or every reason it is not.
- * The modules are loaded only when a command runs, so `ferry --help` stays fast.
+ * the exact node affinity data-mover pods carry, and for each node whether it is eligible or every reason it is not:
+ * from files (`--config`, `--nodes`), or without `--nodes` from the live cluster. The modules are loaded only when a
+ * command runs, so `ferry --help` stays fast.
  */
 import { Option } from 'commander';
 import type { Command } from 'commander';
+import type { ConfigReport, NodeAgentConfig } from '../config/types.js';
+import type { LiveCluster } from '../install/index.js';
 import { usageError } from '../util/errors.js';
 import { EXIT_FAILED } from './program.js';
 
 interface ExplainOptions {
-  config: string;
+  config?: string;
   nodes?: string;
+  namespace: string;
+  configmap?: string;
+  kubeconfig?: string;
   storageClass?: string;
   output: 'text' | 'json';
 }
 
-async function runExplain(options: ExplainOptions): Promise<void> {
-  if (options.nodes === undefined) {
-    throw usageError(
-      'ferry affinity explain needs --nodes FILE (reading the nodes of a live cluster is not available yet)',
-      'export them with: kubectl get nodes -o yaml > nodes.yaml',
-    );
-  }
-  const [{ formatIssues, formatReport, loadConfigFile }, { explain, formatExplanation, loadNodesFile }] = await Promise.all([
-    import('../config/index.js'),
-    import('../affinity/index.js'),
-  ]);
-  const report = await loadConfigFile(options.config);
+/** The config, or `undefined` after printing why it cannot be used (the report `ferry config validate` prints). */
+async function usableConfig(report: ConfigReport, output: ExplainOptions['output']): Promise<NodeAgentConfig | undefined> {
+  const { formatIssues, formatReport } = await import('../config/index.js');
   if (report.config === undefined || report.errors.length > 0) {
-    // The same report `ferry config validate` prints; JSON goes to stdout for scripts, text is an error message.
-    const text = formatReport(report, options.output);
-    if (options.output === 'json') process.stdout.write(text);
+    // JSON goes to stdout for scripts, text is an error message.
+    const text = formatReport(report, output);
+    if (output === 'json') process.stdout.write(text);
     else process.stderr.write(text);
     process.exitCode = EXIT_FAILED;
-    return;
+    return undefined;
   }
   process.stderr.write(formatIssues(report));
+  return report.config;
+}
+
+/** Live mode: nodes, node-agents, tolerations, storage classes and (without --config) the ConfigMap from the cluster. */
+async function runLiveExplain(options: ExplainOptions): Promise<void> {
+  const [{ loadConfigFile, parseConfigMap }, { classTopology, readLiveCluster }, { createKubeClient }, { explain }] = await Promise.all([
+    import('../config/index.js'),
+    import('../install/index.js'),
+    import('../kube/client.js'),
+    import('../affinity/index.js'),
+  ]);
+  const client = createKubeClient({ kubeconfig: options.kubeconfig });
+  let live: LiveCluster;
+  try {
+    live = await readLiveCluster(client, options.namespace, options.configmap);
+  } finally {
+    client.close();
+  }
+  let report: ConfigReport;
+  if (options.config !== undefined) report = await loadConfigFile(options.config);
+  else if (live.configMapName === undefined) throw usageError(`the node-agent DaemonSet in ${options.namespace} reads no ConfigMap: pass --configmap NAME or --config FILE`);
+  else report = parseConfigMap(live.configMap, live.configMapName, { namespace: options.namespace });
+  const config = await usableConfig(report, options.output);
+  if (config === undefined) return;
+  const entryClasses = [...new Set((config.loadAffinity ?? []).map((e) => e.storageClass).filter((c): c is string => c !== undefined && c !== ''))];
+  const classes = options.storageClass !== undefined ? [options.storageClass] : entryClasses.length > 0 ? entryClasses : [''];
+  const answers = classes.map((storageClass) => {
+    const sc = live.storageClasses.find((c) => c.metadata?.name === storageClass);
+    const topology = classTopology(sc);
+    const result = explain({ config, nodes: live.nodes, storageClass, tolerations: live.tolerations, ...(topology === undefined ? {} : { volumeTopology: topology }) });
+    for (const node of result.nodes) {
+      if (live.nodeAgentNodes.has(node.name)) continue;
+      node.eligible = false;
+      node.reasons.push(`no Ready ferry-node-agent pod on this node: nothing would process the data movement here`);
+    }
+    const binding = sc === undefined ? (storageClass === '' ? '' : 'not found in the cluster') : `volumeBindingMode ${sc.volumeBindingMode ?? 'Immediate'}`;
+    const wffc = sc?.volumeBindingMode === 'WaitForFirstConsumer' ? '; the source volume\'s topology narrows this further' : '';
+    return { storageClass, storageClassInfo: `${binding}${topology === undefined ? '' : ', allowedTopologies applied'}${wffc}`, result };
+  });
+  if (options.output === 'json') {
+    const out = answers.map(({ storageClass, storageClassInfo, result: { entry, affinity, nodes } }) => ({ storageClass, storageClassInfo, entry, affinity, nodes }));
+    process.stdout.write(`${JSON.stringify({ configMap: live.configMapName ?? null, nodeAgentNodes: [...live.nodeAgentNodes].sort(), classes: out }, null, 2)}\n`);
+    return;
+  }
+  const { formatExplanation } = await import('../affinity/index.js');
+  const header = `node-agents Ready on: ${[...live.nodeAgentNodes].sort().join(', ') || 'no node'}; data-mover tolerations: ${live.tolerations.length} (from the DaemonSet)\n`;
+  process.stdout.write(header + answers.map(({ storageClass, storageClassInfo, result }) => `\n== storage class ${storageClass === '' ? '(none)' : storageClass}${storageClassInfo === '' ? '' : ` (${storageClassInfo})`}\n${formatExplanation(result, 'text')}`).join(''));
+}
+
+async function runExplain(options: ExplainOptions): Promise<void> {
+  if (options.nodes === undefined) {
+    await runLiveExplain(options);
+    return;
+  }
+  if (options.config === undefined) throw usageError('--config FILE is required with --nodes', 'without --nodes, the config and nodes are read from the cluster');
+  const [{ loadConfigFile }, { explain, formatExplanation, loadNodesFile }] = await Promise.all([import('../config/index.js'), import('../affinity/index.js')]);
+  const config = await usableConfig(await loadConfigFile(options.config), options.output);
+  if (config === undefined) return;
   const nodes = await loadNodesFile(options.nodes);
-  const result = explain({ config: report.config, nodes, storageClass: options.storageClass ?? '' });
+  const result = explain({ config, nodes, storageClass: options.storageClass ?? '' });
   process.stdout.write(formatExplanation(result, options.output));
 }
 
@@ -51,8 +106,11 @@ export function registerAffinity(program: Command): void {
       'Show which loadAffinity entry applies to a storage class, the exact node affinity data-mover pods get, and for ' +
         'each node whether it is eligible or every reason it is not',
     )
-    .requiredOption('--config <file>', 'node-agent config: the raw JSON document, or a ConfigMap manifest (YAML or JSON)')
-    .option('--nodes <file>', 'the nodes: what `kubectl get nodes -o yaml` (or -o json) prints, or a list of Node objects (required for now)')
+    .option('--config <file>', 'node-agent config: the raw JSON document, or a ConfigMap manifest (YAML or JSON); required with --nodes, else default: the live ConfigMap')
+    .option('--nodes <file>', 'the nodes: what `kubectl get nodes -o yaml` (or -o json) prints, or a list of Node objects (default: the live cluster)')
+    .option('--configmap <name>', 'live mode: the node-agent ConfigMap (default: the one the ferry-node-agent DaemonSet reads)')
+    .option('-n, --namespace <namespace>', 'live mode: namespace of the node-agent', 'velero')
+    .option('--kubeconfig <file>', 'live mode: kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
     .option(
       '--storage-class <name>',
       'storage class that picks the entry: the backup PVC storage class for a backup, the target PVC storage class for a ' +

@@ -1,6 +1,6 @@
 /** Output of `ferry backup`: the table of `get`, the report of `describe`, and the live progress of `create --wait`. */
 import cliProgress from 'cli-progress';
-import type { DataUpload } from '../kube/crds.js';
+import type { DataDownload, DataUpload } from '../kube/crds.js';
 import { toMillis } from '../kube/time.js';
 import { BACKUP_NAME_LABEL } from '../kube/velero.js';
 import { formatBytes, formatSeconds } from './repo-output.js';
@@ -28,18 +28,25 @@ export function formatAge(created: string | undefined, now = Date.now()): string
   return `${Math.floor(s / 86_400)}d`;
 }
 
-function phaseOf(du: DataUpload): string {
-  return du.status?.phase ?? 'New';
+/** Either kind of data movement, for the parts of the output restores share. */
+type Movement = DataUpload | DataDownload;
+
+export function phaseOf(obj: Movement): string {
+  return obj.status?.phase ?? 'New';
+}
+
+/** The phase of a group of data movements: the shared one, or the least advanced one with a count of the completed. */
+export function combinedPhase(phases: readonly string[]): string {
+  const unique = [...new Set(phases)];
+  if (unique.length === 1) return unique[0] ?? 'New';
+  const failed = phases.find((p) => p === 'Failed' || p === 'Canceled');
+  const running = phases.find((p) => !FINAL.has(p));
+  return `${running ?? failed ?? 'Completed'} (${phases.filter((p) => p === 'Completed').length}/${phases.length} completed)`;
 }
 
 /** One backup from its DataUploads: the phase is shared, or the least advanced one with a count of the finished. */
 export function summarize(name: string, uploads: readonly DataUpload[]): BackupSummary {
-  const phases = uploads.map(phaseOf);
-  const unique = [...new Set(phases)];
-  const failed = phases.find((p) => p === 'Failed' || p === 'Canceled');
-  const running = phases.find((p) => !FINAL.has(p));
-  let phase = unique.length === 1 ? (unique[0] ?? 'New') : (running ?? failed ?? 'Completed');
-  if (unique.length > 1) phase += ` (${phases.filter((p) => p === 'Completed').length}/${phases.length} completed)`;
+  const phase = combinedPhase(uploads.map(phaseOf));
   const created = uploads.map((du) => du.metadata.creationTimestamp as unknown as string | undefined).sort()[0];
   return {
     name,
@@ -61,7 +68,7 @@ export function groupByBackup(uploads: readonly DataUpload[]): BackupSummary[] {
   return [...groups].map(([name, list]) => summarize(name, list)).sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.name.localeCompare(b.name));
 }
 
-function table(rows: readonly (readonly string[])[]): string {
+export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('   ').trimEnd()).join('\n');
 }
@@ -81,11 +88,11 @@ export function formatBackupTable(backups: readonly BackupSummary[], now = Date.
   return `${table(rows)}\n`;
 }
 
-function line(label: string, value: string | undefined): string[] {
+export function line(label: string, value: string | undefined): string[] {
   return value === undefined || value === '' ? [] : [`    ${`${label}:`.padEnd(20)}${value}`];
 }
 
-function timeWithDuration(at: string | null | undefined, from: string | null | undefined): string | undefined {
+export function timeWithDuration(at: string | null | undefined, from: string | null | undefined): string | undefined {
   if (at === undefined || at === null || at === '') return undefined;
   const end = toMillis(at);
   const start = toMillis(from);
@@ -122,18 +129,18 @@ export function formatDescribe(name: string, namespace: string, uploads: readonl
 }
 
 export interface WaitDisplay {
-  show(du: DataUpload): void;
+  show(obj: Movement): void;
   stop(): void;
 }
 
-function describeState(du: DataUpload): string {
+function describeState(du: Movement): string {
   const s = du.status ?? {};
   const phase = phaseOf(du);
   const where = s.node ?? (s.acceptedByNode === undefined ? '' : `accepted by ${s.acceptedByNode}`);
   return `${phase}${where === '' ? '' : s.node === undefined ? ` (${where})` : ` on ${where}`}`;
 }
 
-/** Progress of a running backup: a bar on a terminal; otherwise a line per change of phase or message, and progress every 2 s. */
+/** Progress of a running backup or restore: a bar on a terminal; otherwise a line per change of phase or message, and progress every 2 s. */
 export function waitDisplay(stream: NodeJS.WriteStream = process.stderr): WaitDisplay {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../kube/client.js';
 
-interface CommonFlags {
+export interface CommonFlags {
   namespace: string;
   kubeconfig?: string;
 }
@@ -20,7 +20,7 @@ interface CreateFlags extends CommonFlags {
 
 const FINAL = new Set(['Completed', 'Failed', 'Canceled']);
 
-async function client(flags: CommonFlags): Promise<KubeClient> {
+export async function client(flags: CommonFlags): Promise<KubeClient> {
   const { createKubeClient } = await import('../kube/client.js');
   return createKubeClient({ kubeconfig: flags.kubeconfig });
 }
@@ -99,9 +99,10 @@ async function describe(name: string, flags: CommonFlags): Promise<void> {
   }
 }
 
-function common(command: Command): Command {
+/** `-n` and `--kubeconfig`, shared with `ferry restore`. */
+export function common(command: Command): Command {
   return command
-    .option('-n, --namespace <namespace>', 'namespace Ferry is installed in (DataUploads, BackupStorageLocations)', 'velero')
+    .option('-n, --namespace <namespace>', 'namespace Ferry is installed in (DataUploads, DataDownloads, BackupStorageLocations)', 'velero')
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)');
 }
 

@@ -1,14 +1,29 @@
-/** Every top-level command group of the CLI; each module adds its commands to the program. */
+/**
+ * Every top-level command group of the CLI, in the order `ferry --help` lists them: the order a newcomer meets
+ * them (a cluster, the config, where pods would run, install, back up, restore), then the repository, then the
+ * commands that pods run.
+ */
 import type { Command } from 'commander';
-import { registerRepo } from './repo.js';
-import { registerConfig } from './config.js';
 import { registerAffinity } from './affinity.js';
-import { registerLocal } from './local.js';
-import { registerNodeAgent } from './nodeagent.js';
+import { registerBackup } from './backup.js';
+import { registerConfig } from './config.js';
 import { registerDataMover } from './datamover.js';
 import { registerInstall } from './install.js';
-import { registerBackup } from './backup.js';
+import { registerLocal } from './local.js';
+import { registerNodeAgent } from './nodeagent.js';
+import { registerRepo } from './repo.js';
+import { registerRestore } from './restore.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerRepo, registerConfig, registerAffinity, registerLocal, registerNodeAgent, registerDataMover, registerInstall, registerBackup];
+export const commands: RegisterCommand[] = [
+  registerLocal,
+  registerConfig,
+  registerAffinity,
+  registerInstall,
+  registerBackup,
+  registerRestore,
+  registerRepo,
+  registerNodeAgent,
+  registerDataMover,
+];

@@ -1,6 +1,7 @@
 /**
- * `ferry config …`: the node-agent ConfigMap from the command line. `validate` checks a file offline; the group is
- * where `apply` and `get` join it. The config module is loaded only when a command runs, so `ferry --help` stays fast.
+ * `ferry config …`: the node-agent ConfigMap from the command line. `validate` checks a file offline, `apply` puts it
+ * in the cluster and rolls the node-agents, `get` compares the live config with what the node-agents run. Modules are
+ * loaded only when a command runs, so `ferry --help` stays fast.
  */
 import { Option, type Command } from 'commander';
 import { EXIT_FAILED } from './program.js';
@@ -39,7 +40,69 @@ function addValidate(group: Command): void {
     });
 }
 
+interface ClusterOptions {
+  namespace: string;
+  configmap?: string;
+  kubeconfig?: string;
+}
+
+async function apply(file: string, options: ClusterOptions & { configmap: string }): Promise<void> {
+  const [{ applyConfig }, { createKubeClient }] = await Promise.all([import('../install/index.js'), import('../kube/client.js')]);
+  const client = createKubeClient({ kubeconfig: options.kubeconfig });
+  try {
+    const r = await applyConfig({ client, namespace: options.namespace, configMap: options.configmap, file, log: (line) => process.stderr.write(`${line}\n`) });
+    process.stdout.write(`configmap/${options.configmap} ${r.configMap} (config hash ${r.hash})\n`);
+    const agents = {
+      rolled: 'node-agents are restarting to load it (DaemonSet ferry-node-agent rolled)',
+      current: 'node-agents already run this config',
+      absent: `no node-agent is installed in namespace ${options.namespace}: run ferry install --node-agent-configmap=${options.configmap}`,
+    }[r.nodeAgents];
+    process.stdout.write(`${agents}\n`);
+  } finally {
+    client.close();
+  }
+}
+
+async function get(options: ClusterOptions & ValidateOptions): Promise<void> {
+  const [{ configStatus, formatConfigStatus }, { createKubeClient }] = await Promise.all([import('../install/index.js'), import('../kube/client.js')]);
+  const client = createKubeClient({ kubeconfig: options.kubeconfig });
+  try {
+    const status = await configStatus(client, options.namespace, options.configmap);
+    process.stdout.write(options.output === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatConfigStatus(status, options.namespace));
+  } finally {
+    client.close();
+  }
+}
+
+function clusterOptions(command: Command): Command {
+  return command
+    .option('-n, --namespace <namespace>', 'namespace of the ConfigMap and the node-agents', 'velero')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)');
+}
+
 export function registerConfig(program: Command): void {
-  const group = program.command('config').description('Check the node-agent ConfigMap (loadAffinity, loadConcurrency, podResources, …)');
+  const group = program.command('config').description('Check, apply and inspect the node-agent ConfigMap (loadAffinity, loadConcurrency, podResources, …)');
   addValidate(group);
+  clusterOptions(
+    group
+      .command('apply')
+      .description(
+        'Validate a config (an invalid one changes nothing), write it as the ConfigMap\'s only data key, and roll the ' +
+          'node-agents (config hash in the DaemonSet pod template) so they load it',
+      )
+      .requiredOption('-f, --filename <file>', 'a raw JSON config or a ConfigMap manifest, as `config validate` takes')
+      .requiredOption('--configmap <name>', 'the node-agent ConfigMap to create or update'),
+  ).action(async (_options: unknown, command: Command) => {
+    const opts = command.opts<ClusterOptions & { configmap: string; filename: string }>();
+    await apply(opts.filename, opts);
+  });
+  clusterOptions(
+    group
+      .command('get')
+      .description('Print the live node-agent config and, for each running node-agent, whether it runs that config (they read it only at start)')
+      .option('--configmap <name>', 'the ConfigMap (default: the one the node-agent DaemonSet reads)')
+      .addOption(outputOption()),
+  ).action(async (_options: unknown, command: Command) => {
+    await get(command.opts<ClusterOptions & ValidateOptions>());
+  });
 }

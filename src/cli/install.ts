@@ -1,8 +1,10 @@
 /**
- * `ferry install`: deploys the node-agent DaemonSet and what it needs (minimal; `uninstall` and more flags come later).
- * Prints one `kind/name action` line per object, as `kubectl apply` does.
+ * `ferry install`: deploys the node-agent DaemonSet and what it needs. Prints one `kind/name action` line per object,
+ * as `kubectl apply` does, or with `--dry-run` the objects it would write.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Toleration } from '../kube/models.js';
+import { usageError } from '../util/errors.js';
 
 interface InstallFlags {
   namespace: string;
@@ -13,20 +15,58 @@ interface InstallFlags {
   wait?: boolean;
   timeout: string;
   kubeconfig?: string;
+  nodeAgentPodCpuRequest?: string;
+  nodeAgentPodMemRequest?: string;
+  nodeAgentPodCpuLimit?: string;
+  nodeAgentPodMemLimit?: string;
+  tolerations?: string;
+  tolerationsFile?: string;
+  dryRun?: boolean;
+  output?: 'yaml' | 'json';
+  provider?: string;
+  bucket?: string;
+  prefix?: string;
+  backupLocationConfig?: string;
+  secretFile?: string;
+}
+
+async function tolerations(flags: InstallFlags): Promise<Toleration[] | undefined> {
+  const { loadTolerationsFile, parseTolerations } = await import('../install/pod-options.js');
+  if (flags.tolerations !== undefined && flags.tolerationsFile !== undefined) throw usageError('use either --tolerations or --tolerations-file');
+  if (flags.tolerationsFile !== undefined) return loadTolerationsFile(flags.tolerationsFile);
+  return flags.tolerations === undefined ? undefined : parseTolerations(flags.tolerations);
+}
+
+async function printDryRun(objects: readonly object[], output: 'yaml' | 'json'): Promise<void> {
+  if (output === 'json') {
+    process.stdout.write(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`);
+    return;
+  }
+  const { stringify } = await import('yaml');
+  process.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
 }
 
 async function run(flags: InstallFlags): Promise<void> {
-  const [{ install }, { createKubeClient }, { durationFlag, formatGoDuration }, { DEFAULT_FERRY_IMAGE }] = await Promise.all([
+  if (flags.output !== undefined && flags.dryRun !== true) throw usageError('-o/--output needs --dry-run');
+  const [{ dryRunObjects, install, planInstall }, { podResources }, { createKubeClient }, { durationFlag, formatGoDuration }, { DEFAULT_FERRY_IMAGE }] = await Promise.all([
     import('../install/index.js'),
+    import('../install/pod-options.js'),
     import('../kube/client.js'),
     import('../kube/duration.js'),
     import('../kube/image.js'),
   ]);
   const waitTimeoutMs = durationFlag('--timeout', flags.timeout);
   const prepareTimeout = flags.dataMoverPrepareTimeout === undefined ? undefined : formatGoDuration(durationFlag('--data-mover-prepare-timeout', flags.dataMoverPrepareTimeout));
+  const resources = podResources({
+    cpuRequest: flags.nodeAgentPodCpuRequest,
+    memRequest: flags.nodeAgentPodMemRequest,
+    cpuLimit: flags.nodeAgentPodCpuLimit,
+    memLimit: flags.nodeAgentPodMemLimit,
+  });
+  const podTolerations = await tolerations(flags);
   const client = createKubeClient({ kubeconfig: flags.kubeconfig });
   try {
-    const result = await install({
+    const options = {
       client,
       namespace: flags.namespace,
       image: flags.image ?? DEFAULT_FERRY_IMAGE,
@@ -35,8 +75,16 @@ async function run(flags: InstallFlags): Promise<void> {
       prepareTimeout,
       wait: flags.wait === true,
       waitTimeoutMs,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
+      resources,
+      tolerations: podTolerations,
+      storage: { provider: flags.provider, bucket: flags.bucket, prefix: flags.prefix, backupLocationConfig: flags.backupLocationConfig, secretFile: flags.secretFile },
+      log: (line: string) => process.stderr.write(`${line}\n`),
+    };
+    if (flags.dryRun === true) {
+      await printDryRun(dryRunObjects(await planInstall(options)), flags.output ?? 'yaml');
+      return;
+    }
+    const result = await install(options);
     for (const { kind, name, action } of result.steps) process.stdout.write(`${kind.toLowerCase()}/${name} ${action}\n`);
     const ready = result.nodeAgents === undefined ? '' : ` (${result.nodeAgents.ready} of ${result.nodeAgents.desired} node-agents ready)`;
     process.stdout.write(`Ferry's node-agent is installed in namespace ${flags.namespace}${ready}.\n`);
@@ -51,19 +99,67 @@ export function registerInstall(program: Command): void {
     .summary('Install the node-agent DaemonSet and what it needs (CRDs, RBAC, repository password)')
     .description(
       'Install Ferry\'s node-agent: Velero\'s DataUpload/DataDownload/BackupStorageLocation CRDs where absent, the namespace, ' +
-        'service account `ferry` and its RBAC, the repository password Secret `ferry-repository` (kept if it exists), on a local ' +
-        'cluster the `default` BackupStorageLocation, and the DaemonSet `ferry-node-agent`. Safe to run again. The node-agent ' +
-        'ConfigMap must exist in the namespace and be valid; nothing is changed otherwise.',
+        'service account `ferry` and its RBAC, the repository password Secret `ferry-repository` (kept if it exists), the ' +
+        '`default` BackupStorageLocation when none exists (from --provider/--bucket/…, or on a local cluster its object store), ' +
+        'and the DaemonSet `ferry-node-agent`. Safe to run again. The node-agent ConfigMap must exist in the namespace and be ' +
+        'valid; nothing is changed otherwise. --dry-run prints what would be applied.',
     )
     .option('-n, --namespace <namespace>', 'namespace to install into', 'velero')
     .option('--node-agent-configmap <name>', 'the node-agent ConfigMap the node-agents read at start (loadAffinity, loadConcurrency, …)')
     .option('--image <image>', 'container image of the node-agent and data movers (default: ferry/ferry:<version>)')
     .option('--datamover-name <name>', 'the spec.datamover value the node-agents handle', 'ferry')
     .option('--data-mover-prepare-timeout <duration>', 'how long a data movement may take to get its data-mover pod running (node-agent default: 30m)')
+    .option('--node-agent-pod-cpu-request <quantity>', 'CPU request of the node-agent container (e.g. 500m)')
+    .option('--node-agent-pod-mem-request <quantity>', 'memory request of the node-agent container (e.g. 512Mi)')
+    .option('--node-agent-pod-cpu-limit <quantity>', 'CPU limit of the node-agent container')
+    .option('--node-agent-pod-mem-limit <quantity>', 'memory limit of the node-agent container')
+    .option('--tolerations <list>', 'tolerations of the node-agent pods: key[=value][:Effect],… (no value: any value; no effect: every effect)')
+    .option('--tolerations-file <file>', 'tolerations of the node-agent pods as a YAML or JSON list, as in a pod spec')
+    .option('--provider <name>', 'object store provider of the `default` BackupStorageLocation, created when none exists (aws: any S3-compatible store)')
+    .option('--bucket <bucket>', 'bucket of the BackupStorageLocation')
+    .option('--prefix <prefix>', 'prefix inside the bucket')
+    .option('--backup-location-config <key=value,…>', 'BackupStorageLocation config, e.g. region=us-east-1,s3Url=http://minio:9000,s3ForcePathStyle=true')
+    .option('--secret-file <file>', 'credentials file (AWS profile format) stored in the Secret cloud-credentials, key cloud')
+    .option('--dry-run', 'print what would be applied instead of applying it (reads the cluster to decide: ConfigMap check, existing objects)')
+    .addOption(new Option('-o, --output <format>', 'format of --dry-run: yaml (multi-document) or json (a List)').choices(['yaml', 'json']))
     .option('--wait', 'wait until the node-agent is ready on every node it runs on')
     .option('--timeout <duration>', 'how long --wait waits', '5m')
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
     .action(async (_options: unknown, command: Command) => {
       await run(command.opts<InstallFlags>());
+    });
+  registerUninstall(program);
+}
+
+async function runUninstall(flags: { namespace: string; deleteRepositoryPassword?: boolean; kubeconfig?: string }): Promise<void> {
+  const [{ uninstall }, { createKubeClient }] = await Promise.all([import('../install/index.js'), import('../kube/client.js')]);
+  const client = createKubeClient({ kubeconfig: flags.kubeconfig });
+  try {
+    const steps = await uninstall({ client, namespace: flags.namespace, deleteRepositoryPassword: flags.deleteRepositoryPassword === true });
+    for (const { kind, name, action } of steps) process.stdout.write(`${kind.toLowerCase()}/${name} ${action}\n`);
+    if (steps.some((s) => s.kind === 'Secret' && s.action === 'kept')) {
+      process.stderr.write('note: the repository password Secret is kept: without it the backups in the object store cannot be read (--delete-repository-password removes it)\n');
+    }
+    process.stdout.write(`Ferry's node-agent is uninstalled from namespace ${flags.namespace}; CRDs and backup data are kept.\n`);
+  } finally {
+    client.close();
+  }
+}
+
+function registerUninstall(program: Command): void {
+  program
+    .command('uninstall')
+    .summary('Remove what ferry install created (not CRDs, not backup data)')
+    .description(
+      'Remove the node-agent DaemonSet, its RBAC and service account, and the Secrets and BackupStorageLocation ' +
+        'ferry install created (label component=ferry; ones others made are kept). CRDs are never removed (Velero may ' +
+        'own them; removing one deletes all its objects), nor the namespace or backup data. The repository password ' +
+        'Secret is kept unless --delete-repository-password: without it the backups cannot be read.',
+    )
+    .option('-n, --namespace <namespace>', 'namespace ferry install installed into', 'velero')
+    .option('--delete-repository-password', 'also delete the Secret ferry-repository (the backups become unreadable)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
+    .action(async (_options: unknown, command: Command) => {
+      await runUninstall(command.opts());
     });
 }

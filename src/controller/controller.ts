@@ -301,11 +301,18 @@ export class DataMovementController<T extends DataMovement> {
   }
 
   private async complete(obj: T, message: string): Promise<void> {
+    const { kind } = this.options;
     let outcome;
     try {
-      outcome = this.options.kind.completed(obj, message);
+      outcome = kind.completed(obj, message);
     } catch (err) {
       await this.finish(obj, 'Failed', { message: `cannot read the data mover's result: ${errorMessage(err)}` });
+      return;
+    }
+    try {
+      await kind.exposer.conclude?.(obj);
+    } catch (err) {
+      await this.finish(obj, 'Failed', { message: `error to complete the ${kind.noun}: ${errorMessage(err)}` });
       return;
     }
     await this.finish(obj, 'Completed', outcome.status, outcome.bytes);

@@ -4,7 +4,7 @@ import { backupDirectory, listSnapshots, type BackupProgress } from '../reposito
 import type { KubeClient } from '../kube/client.js';
 import type { DataUpload } from '../kube/crds.js';
 import { isNotFound } from '../kube/errors.js';
-import { R } from '../kube/resources.js';
+import { R, type ResourceType } from '../kube/resources.js';
 import { BACKUP_NAME_LABEL, backupVolumePath, CANCELED_SUFFIX } from '../kube/velero.js';
 import { containerPath } from '../util/containerpaths.js';
 import { FerryError, errorMessage } from '../util/errors.js';
@@ -35,12 +35,16 @@ export interface DataMoverBackupOptions {
 export const SOURCE_PVC_TAG = 'velero.io/source-pvc';
 export const DATA_UPLOAD_TAG = 'velero.io/data-upload';
 
-function canceled(name: string): FerryError {
-  return new FerryError('Canceled', `data upload ${name} was canceled: ${CANCELED_SUFFIX}`);
+/** A DataUpload or DataDownload, as far as its data mover is concerned. */
+type Movement = Pick<DataUpload, 'metadata'> & { spec: { cancel?: boolean }; status?: { phase?: string } };
+
+/** The failure a data mover reports when it stopped because it was canceled (`data path is canceled`). */
+export function canceled(noun: string, name: string): FerryError {
+  return new FerryError('Canceled', `${noun} ${name} was canceled: ${CANCELED_SUFFIX}`);
 }
 
-function isCanceled(du: DataUpload): boolean {
-  return du.spec.cancel === true || du.metadata.deletionTimestamp !== undefined || du.status?.phase === 'Canceling';
+export function isCanceled(obj: Movement): boolean {
+  return obj.spec.cancel === true || obj.metadata.deletionTimestamp !== undefined || obj.status?.phase === 'Canceling';
 }
 
 const LOCK_ATTEMPTS = 8;
@@ -63,26 +67,61 @@ async function retryLockConflicts<T>(run: () => Promise<T>, signal: AbortSignal,
   }
 }
 
-async function waitForStart({ client, namespace, dataUpload, pollIntervalMs = 500, logger }: DataMoverBackupOptions): Promise<DataUpload> {
+export interface WaitForStartOptions {
+  client: KubeClient;
+  namespace: string;
+  resource: ResourceType;
+  /** `data upload` / `data download`, for messages. */
+  noun: string;
+  name: string;
+  pollIntervalMs?: number | undefined;
+  logger: Logger;
+}
+
+/** Waits until the node-agent moved the object to InProgress; a canceled, ended or deleted one stops the data mover. */
+export async function waitForStart<T extends Movement>({ client, namespace, resource, noun, name, pollIntervalMs = 500, logger }: WaitForStartOptions): Promise<T> {
   let announced = false;
   for (;;) {
-    let du: DataUpload;
+    let obj: T;
     try {
-      du = await client.get<DataUpload>(R.dataUploads, { namespace, name: dataUpload });
+      obj = await client.get<T>(resource, { namespace, name });
     } catch (err) {
-      if (isNotFound(err)) throw new FerryError('NotFound', `data upload ${namespace}/${dataUpload} is gone: ${CANCELED_SUFFIX}`, { cause: err });
+      if (isNotFound(err)) throw new FerryError('NotFound', `${noun} ${namespace}/${name} is gone: ${CANCELED_SUFFIX}`, { cause: err });
       throw err;
     }
-    if (isCanceled(du)) throw canceled(dataUpload);
-    const phase = du.status?.phase ?? 'New';
-    if (phase === 'InProgress') return du;
+    if (isCanceled(obj)) throw canceled(noun, name);
+    const phase = obj.status?.phase ?? 'New';
+    if (phase === 'InProgress') return obj;
     if (phase === 'Completed' || phase === 'Failed' || phase === 'Canceled') {
-      throw new FerryError('Canceled', `data upload ${dataUpload} is already ${phase}: ${CANCELED_SUFFIX}`);
+      throw new FerryError('Canceled', `${noun} ${name} is already ${phase}: ${CANCELED_SUFFIX}`);
     }
-    if (!announced) logger.info({ dataUpload, phase }, 'waiting for the data upload to start');
+    if (!announced) logger.info({ [resource.kind]: name, phase }, `waiting for the ${noun} to start`);
     announced = true;
     await sleep(pollIntervalMs);
   }
+}
+
+/**
+ * Every `intervalMs` writes the latest progress to the object (or, unchanged, just reads it) and aborts `abort`
+ * when the object is canceled or gone. `flush` writes once more now; `stop` ends the timer.
+ */
+export function reportProgress(options: { client: KubeClient; resource: ResourceType; ref: { namespace: string; name: string }; intervalMs: number; abort: AbortController; logger: Logger; latest: () => BackupProgress }) {
+  const { client, resource, ref, abort, logger, latest } = options;
+  let written = '';
+  const flush = async (): Promise<void> => {
+    const { totalBytes, bytesDone } = latest();
+    const progress = { totalBytes, bytesDone };
+    const key = JSON.stringify(progress);
+    const current = key === written ? await client.find<Movement>(resource, ref) : await client.patch<Movement>(resource, ref, { status: { progress } });
+    written = key;
+    if (current === undefined || isCanceled(current)) abort.abort();
+  };
+  const timer = setInterval(() => {
+    flush().catch((err: unknown) => {
+      logger.warn({ err: errorMessage(err) }, 'cannot write progress');
+    });
+  }, options.intervalMs);
+  return { flush, stop: () => { clearInterval(timer); } };
 }
 
 /**
@@ -93,25 +132,13 @@ async function waitForStart({ client, namespace, dataUpload, pollIntervalMs = 50
  */
 export async function dataMoverBackup(options: DataMoverBackupOptions): Promise<BackupResult> {
   const { client, namespace, dataUpload, logger, progressIntervalMs = 1000 } = options;
-  const du = await waitForStart(options);
+  const du = await waitForStart<DataUpload>({ client, namespace, resource: R.dataUploads, noun: 'data upload', name: dataUpload, pollIntervalMs: options.pollIntervalMs, logger });
   const volumePath = options.volumePath ?? backupVolumePath(du.metadata.uid ?? '');
   const ref = { namespace, name: dataUpload };
   const { storage } = await repositoryStorage(client, namespace, du.spec.backupStorageLocation, du.spec.sourceNamespace);
   const abort = new AbortController();
   let latest: BackupProgress = { totalBytes: 0, bytesDone: 0, files: 0 };
-  let written = '';
-  const tick = async (): Promise<void> => {
-    const progress = { totalBytes: latest.totalBytes, bytesDone: latest.bytesDone };
-    const key = JSON.stringify(progress);
-    const current = key === written ? await client.find<DataUpload>(R.dataUploads, ref) : await client.patch<DataUpload>(R.dataUploads, ref, { status: { progress } });
-    written = key;
-    if (current === undefined || isCanceled(current)) abort.abort();
-  };
-  const timer = setInterval(() => {
-    tick().catch((err: unknown) => {
-      logger.warn({ err: errorMessage(err) }, 'cannot write progress');
-    });
-  }, progressIntervalMs);
+  const progress = reportProgress({ client, resource: R.dataUploads, ref, intervalMs: progressIntervalMs, abort, logger, latest: () => latest });
   try {
     const repo = await openOrInitRepository({
       storage,
@@ -146,9 +173,9 @@ export async function dataMoverBackup(options: DataMoverBackupOptions): Promise<
       abort.signal,
       logger,
     );
-    clearInterval(timer);
+    progress.stop();
     latest = { totalBytes: result.totalBytes, bytesDone: result.totalBytes, files: result.files };
-    await tick();
+    await progress.flush();
     logger.info({ dataUpload, snapshotId: result.snapshotId, totalBytes: result.totalBytes, incrementalBytes: result.incrementalBytes, durationMs: result.durationMs }, 'backup completed');
     return {
       snapshotID: result.snapshotId,
@@ -158,10 +185,10 @@ export async function dataMoverBackup(options: DataMoverBackupOptions): Promise<
       incrementalBytes: result.incrementalBytes,
     };
   } catch (err) {
-    if (abort.signal.aborted) throw canceled(dataUpload);
+    if (abort.signal.aborted) throw canceled('data upload', dataUpload);
     throw err;
   } finally {
-    clearInterval(timer);
+    progress.stop();
     await storage.close();
   }
 }

@@ -16,8 +16,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reads a termination message as a BackupResult; throws a FerryError saying what is missing. */
-export function parseBackupResult(text: string): BackupResult {
+/** A finite number, else 0: absent counts in a result are zero. */
+export function resultNumber(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** A termination message as a JSON object with a non-empty `snapshotID`; throws a FerryError saying what is wrong. */
+export function parseResultObject(text: string): Record<string, unknown> & { snapshotID: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -27,13 +32,18 @@ export function parseBackupResult(text: string): BackupResult {
   if (!isRecord(parsed) || typeof parsed.snapshotID !== 'string' || parsed.snapshotID === '') {
     throw new FerryError('IntegrityMismatch', `the data mover's result has no snapshotID: ${text.slice(0, 200)}`);
   }
+  return { ...parsed, snapshotID: parsed.snapshotID };
+}
+
+/** Reads a termination message as a BackupResult; throws a FerryError saying what is missing. */
+export function parseBackupResult(text: string): BackupResult {
+  const parsed = parseResultObject(text);
   const source = isRecord(parsed.source) ? parsed.source : {};
-  const number = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
   return {
     snapshotID: parsed.snapshotID,
     emptySnapshot: parsed.emptySnapshot === true,
     source: { byPath: typeof source.byPath === 'string' ? source.byPath : '', volumeMode: source.volumeMode === 'Block' ? 'Block' : 'Filesystem' },
-    totalBytes: number(parsed.totalBytes),
-    incrementalBytes: number(parsed.incrementalBytes),
+    totalBytes: resultNumber(parsed.totalBytes),
+    incrementalBytes: resultNumber(parsed.incrementalBytes),
   };
 }

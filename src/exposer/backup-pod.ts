@@ -1,6 +1,6 @@
 import type { Container, OwnerReference, Pod, ResourceRequirements, Toleration, Volume, VolumeMount } from '../kube/models.js';
 import type { Affinity } from '../affinity/index.js';
-import { backupVolumePath, DATA_UPLOAD_LABEL, EXPOSER_POD_GROUP_LABEL, SNAPSHOT_EXPOSER_GROUP } from '../kube/velero.js';
+import { backupVolumePath, DATA_DOWNLOAD_LABEL, DATA_UPLOAD_LABEL, EXPOSER_POD_GROUP_LABEL, SNAPSHOT_EXPOSER_GROUP } from '../kube/velero.js';
 import type { InheritedPodInfo } from './inherited.js';
 
 export interface BackupPodInput {
@@ -21,27 +21,37 @@ export interface BackupPodInput {
   podAnnotations: Record<string, string> | undefined;
   /** `spec.operationTimeout` of the DataUpload, passed on as the data-mover's `--resource-timeout`. */
   operationTimeout: string;
+  /** A restore that follows a WaitForFirstConsumer workload is pinned with `kubernetes.io/hostname`, never `nodeName`. */
+  nodeSelector?: Record<string, string>;
 }
+
+/** How a data-mover pod differs between the kinds of its owner: the command it runs and the label naming the owner. */
+const BY_OWNER_KIND: Readonly<Record<string, { command: string; flag: string; label: string }>> = {
+  DataUpload: { command: 'backup', flag: '--data-upload', label: DATA_UPLOAD_LABEL },
+  DataDownload: { command: 'restore', flag: '--data-download', label: DATA_DOWNLOAD_LABEL },
+};
 
 export function ownerReference(owner: BackupPodInput['owner']): OwnerReference {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true };
 }
 
 /**
- * The data-mover pod of a DataUpload, as Velero's `createBackupPod` builds it, except that tolerations are the
+ * The data-mover pod of a DataUpload (or DataDownload: `restore` instead of `backup`), as Velero's `createBackupPod` builds it, except that tolerations are the
  * node-agent DaemonSet's own (Velero copies only two allowlisted keys). Image, service account, env, extra volumes,
  * DNS and pull secrets come from the DaemonSet; placement comes only from `affinity`.
  */
 export function buildBackupPod(input: BackupPodInput): Pod {
   const { owner, namespace, inherited, pvcName, readOnly } = input;
+  const role = BY_OWNER_KIND[owner.kind];
+  if (role === undefined) throw new Error(`no data-mover pod for a ${owner.kind}`);
   const volumeName = owner.uid;
   const volumePath = backupVolumePath(owner.uid);
   const volumeMount: VolumeMount = { name: volumeName, mountPath: volumePath, ...(readOnly ? { readOnly: true } : {}) };
   const volume: Volume = { name: volumeName, persistentVolumeClaim: { claimName: pvcName, ...(readOnly ? { readOnly: true } : {}) } };
   const args = [
     'data-mover',
-    'backup',
-    `--data-upload=${owner.name}`,
+    role.command,
+    `${role.flag}=${owner.name}`,
     `--volume-path=${volumePath}`,
     '--volume-mode=Filesystem',
     `--resource-timeout=${input.operationTimeout}`,
@@ -58,7 +68,7 @@ export function buildBackupPod(input: BackupPodInput): Pod {
     volumeMounts: [volumeMount, ...structuredClone(inherited.volumeMounts)],
     ...(input.resources === undefined ? {} : { resources: structuredClone(input.resources) }),
   };
-  const labels = { ...(input.podLabels ?? inherited.thirdPartyLabels), [DATA_UPLOAD_LABEL]: owner.name, [EXPOSER_POD_GROUP_LABEL]: SNAPSHOT_EXPOSER_GROUP };
+  const labels = { ...(input.podLabels ?? inherited.thirdPartyLabels), [role.label]: owner.name, [EXPOSER_POD_GROUP_LABEL]: SNAPSHOT_EXPOSER_GROUP };
   const annotations = input.podAnnotations ?? inherited.thirdPartyAnnotations;
   const tolerations: Toleration[] = structuredClone(inherited.tolerations);
   return {
@@ -76,6 +86,7 @@ export function buildBackupPod(input: BackupPodInput): Pod {
       volumes: [volume, ...structuredClone(inherited.volumes)],
       serviceAccountName: inherited.serviceAccountName,
       affinity: structuredClone(input.affinity),
+      ...(input.nodeSelector === undefined ? {} : { nodeSelector: { ...input.nodeSelector } }),
       tolerations,
       topologySpreadConstraints: [
         {

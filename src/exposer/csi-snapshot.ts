@@ -1,18 +1,18 @@
-import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../kube/models.js';
+import type { PersistentVolumeClaim, Pod } from '../kube/models.js';
 import { dataMoverPodAffinity, selectLoadAffinity, type Node, type NodeSelector } from '../affinity/index.js';
 import type { NodeAgentConfig } from '../config/types.js';
 import type { KubeClient } from '../kube/client.js';
 import type { DataUpload } from '../kube/crds.js';
 import { parseGoDuration } from '../kube/duration.js';
-import { isAlreadyExists } from '../kube/errors.js';
-import { R, type ResourceType } from '../kube/resources.js';
+import { R } from '../kube/resources.js';
 import { SNAPSHOT_API_VERSION, type VolumeSnapshot, type VolumeSnapshotContent } from '../kube/snapshots.js';
 import { DATA_UPLOAD_LABEL } from '../kube/velero.js';
 import { pollUntil } from '../kube/wait.js';
 import { FerryError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { buildBackupPod, ownerReference } from './backup-pod.js';
-import { diagnosePlacement } from './diagnose.js';
+import { diagnosePlacement, loadAffinityRule } from './diagnose.js';
+import { OwnedObjects } from './owned.js';
 import { readInheritedPodInfo } from './inherited.js';
 import { readyNodeAgentNodes } from './node-agents.js';
 import { podProblem } from './pod-state.js';
@@ -32,14 +32,6 @@ export interface SnapshotExposerOptions {
   logger: Logger;
 }
 
-/** Enough of any object to tell whether the exposer made it. */
-type Labelled = { metadata?: { labels?: Record<string, string>; uid?: string } };
-
-/** Whether the exposer made the object of that name (a namesake of the user's is never touched). */
-function madeFor(obj: Labelled, name: string): boolean {
-  return obj.metadata?.labels?.[DATA_UPLOAD_LABEL] === name;
-}
-
 const DEFAULT_OPERATION_TIMEOUT_MS = 10 * 60_000;
 
 function ownerOf(du: DataUpload): { name: string; uid: string; apiVersion: string; kind: string } {
@@ -57,8 +49,11 @@ function ownerOf(du: DataUpload): { name: string; uid: string; apiVersion: strin
 export class CsiSnapshotExposer implements Exposer<DataUpload> {
   /** The data-mover pod of each upload being exposed, built first: its placement can be judged before it exists. */
   private readonly planned = new Map<string, Pod>();
+  private readonly owned: OwnedObjects;
 
-  constructor(private readonly options: SnapshotExposerOptions) {}
+  constructor(private readonly options: SnapshotExposerOptions) {
+    this.owned = new OwnedObjects(options.client, DATA_UPLOAD_LABEL);
+  }
 
   /** The backup PVC's storage class: `backupPVC[<source class>].storageClass` when set, else the source's. */
   backupStorageClass(du: DataUpload): string {
@@ -69,10 +64,7 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
 
   /** Which loadAffinity entry applies, in words, for messages. */
   affinityRule(du: DataUpload): string {
-    const storageClass = this.backupStorageClass(du);
-    const selected = selectLoadAffinity(this.options.config.loadAffinity, storageClass);
-    const forClass = `storage class ${JSON.stringify(storageClass)}`;
-    return selected === undefined ? `no loadAffinity entry for ${forClass}, only the OS requirement` : `loadAffinity[${selected.index}] for ${forClass}`;
+    return loadAffinityRule(this.options.config.loadAffinity, this.backupStorageClass(du));
   }
 
   async expose(du: DataUpload, signal: AbortSignal): Promise<void> {
@@ -85,7 +77,7 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
     const sourceNs = du.spec.sourceNamespace;
     const operationTimeoutMs = parseGoDuration(du.spec.operationTimeout) ?? DEFAULT_OPERATION_TIMEOUT_MS;
     const owner = ownerOf(du);
-    const labels = { [DATA_UPLOAD_LABEL]: name };
+    const labels = this.owned.labels(name);
 
     const sourcePvc = await client.get<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: sourceNs, name: du.spec.sourcePVC });
     const topology = await this.sourceTopology(sourcePvc, snapshot.storageClass);
@@ -127,7 +119,7 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
     if (handle === undefined || handle === '') throw new FerryError('Unavailable', `volume snapshot content ${sourceVsc.metadata.name ?? ''} has no snapshot handle`);
 
     const cloneClass = sourceVsc.spec.volumeSnapshotClassName ?? sourceVs.spec.volumeSnapshotClassName;
-    await this.createIfAbsent(R.volumeSnapshotContents, undefined, {
+    await this.owned.createIfAbsent(R.volumeSnapshotContents, undefined, {
       apiVersion: SNAPSHOT_API_VERSION,
       kind: 'VolumeSnapshotContent',
       metadata: { name, labels },
@@ -139,7 +131,7 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
         ...(cloneClass === undefined ? {} : { volumeSnapshotClassName: cloneClass }),
       },
     } satisfies VolumeSnapshotContent);
-    await this.createIfAbsent(R.volumeSnapshots, namespace, {
+    await this.owned.createIfAbsent(R.volumeSnapshots, namespace, {
       apiVersion: SNAPSHOT_API_VERSION,
       kind: 'VolumeSnapshot',
       metadata: { name, namespace, labels, ownerReferences: [ownerReference(owner)] },
@@ -155,7 +147,7 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
 
     const size = clone.status?.restoreSize ?? sourceVs.status?.restoreSize ?? sourcePvc.spec?.resources?.requests?.storage;
     if (size === undefined || size === '' || size === '0') throw new FerryError('Unavailable', `cannot tell the size of volume snapshot ${sourceNs}/${snapshot.volumeSnapshot}`);
-    await this.createIfAbsent(R.persistentVolumeClaims, namespace, {
+    await this.owned.createIfAbsent(R.persistentVolumeClaims, namespace, {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: {
@@ -174,7 +166,7 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
       },
     } satisfies PersistentVolumeClaim);
     signal.throwIfAborted();
-    await this.createIfAbsent(R.pods, namespace, pod);
+    await this.owned.createIfAbsent(R.pods, namespace, pod);
     logger.info({ dataUpload: name, rule: this.affinityRule(du), topology: topology !== undefined }, 'data-mover pod created');
   }
 
@@ -191,49 +183,19 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
   }
 
   async cleanUp(du: DataUpload): Promise<void> {
-    const { client, namespace } = this.options;
+    const { namespace } = this.options;
     const name = du.metadata.name ?? '';
     this.planned.delete(name);
-    await this.deleteOurs(R.pods, namespace, name, 0);
-    const pvc = await client.find<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace, name });
-    if (pvc !== undefined && madeFor(pvc, name)) {
-      const pvName = pvc.spec?.volumeName;
-      const pv = pvName === undefined || pvName === '' ? undefined : await client.find<PersistentVolume>(R.persistentVolumes, { name: pvName });
-      // The backup PV must go with its claim even when the storage class retains volumes.
-      if (pv !== undefined && pv.spec?.persistentVolumeReclaimPolicy !== 'Delete') {
-        await client.patch(R.persistentVolumes, { name: pvName }, { spec: { persistentVolumeReclaimPolicy: 'Delete' } });
-      }
-      await client.delete(R.persistentVolumeClaims, { namespace, name }, pvc.metadata?.uid === undefined ? {} : { uid: pvc.metadata.uid });
-    }
-    await this.deleteOurs(R.volumeSnapshots, namespace, name);
-    await this.deleteOurs(R.volumeSnapshotContents, undefined, name);
+    await this.owned.delete(R.pods, namespace, name, 0);
+    // The backup PV must go with its claim even when the storage class retains volumes.
+    await this.owned.deleteClaimAndVolume(namespace, name);
+    await this.owned.delete(R.volumeSnapshots, namespace, name);
+    await this.owned.delete(R.volumeSnapshotContents, undefined, name);
   }
 
   private async sourceTopology(pvc: PersistentVolumeClaim, storageClass: string): Promise<NodeSelector | undefined> {
     const pvName = pvc.spec?.volumeName ?? '';
     if (storageClass === '' || pvName === '') return undefined;
     return volumeTopology(this.options.client, pvName, storageClass);
-  }
-
-  private async createIfAbsent(resource: ResourceType, namespace: string | undefined, body: object): Promise<void> {
-    try {
-      await this.options.client.create(resource, namespace, body);
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-    }
-  }
-
-  private async deleteOurs(
-    resource: ResourceType,
-    namespace: string | undefined,
-    name: string,
-    gracePeriodSeconds?: number,
-  ): Promise<void> {
-    const obj = await this.options.client.find<Labelled>(resource, { namespace, name });
-    if (obj === undefined || !madeFor(obj, name)) return;
-    await this.options.client.delete(resource, { namespace, name }, {
-      ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
-      ...(obj.metadata?.uid === undefined ? {} : { uid: obj.metadata.uid }),
-    });
   }
 }

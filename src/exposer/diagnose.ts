@@ -1,5 +1,6 @@
 import type { Pod } from '../kube/models.js';
-import { compilePlacement, type Node, type NodeSelectorRequirement, type NodeSelectorTerm, type PodPlacement } from '../affinity/index.js';
+import { compilePlacement, selectLoadAffinity, type Node, type NodeSelectorRequirement, type NodeSelectorTerm, type PodPlacement } from '../affinity/index.js';
+import type { LoadAffinity } from '../config/types.js';
 import { matchesRequirement } from '../kube/labels.js';
 
 export interface PlacementFacts {
@@ -10,6 +11,13 @@ export interface PlacementFacts {
   nodeAgentNodes: ReadonlySet<string>;
   /** Which config rule made the affinity, for people: `loadAffinity[0] for storage class "x"`. */
   rule: string;
+}
+
+/** Which loadAffinity entry applies to a storage class, in words, for `PlacementFacts.rule`. */
+export function loadAffinityRule(loadAffinity: readonly LoadAffinity[] | undefined, storageClass: string): string {
+  const selected = selectLoadAffinity(loadAffinity, storageClass);
+  const forClass = `storage class ${JSON.stringify(storageClass)}`;
+  return selected === undefined ? `no loadAffinity entry for ${forClass}, only the OS requirement` : `loadAffinity[${selected.index}] for ${forClass}`;
 }
 
 function formatRequirement({ key, operator, values }: NodeSelectorRequirement): string {

@@ -7,6 +7,7 @@
  */
 export type { Exposer } from './types.js';
 export { CsiSnapshotExposer, type SnapshotExposerOptions } from './csi-snapshot.js';
+export { RestoreExposer, type RestoreExposerOptions } from './restore.js';
 export { buildBackupPod, type BackupPodInput } from './backup-pod.js';
 export { inheritedFromDaemonSet, readInheritedPodInfo, type InheritedPodInfo } from './inherited.js';
 export { podProblem, terminationMessage } from './pod-state.js';

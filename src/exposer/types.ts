@@ -11,6 +11,11 @@ export interface Exposer<T> {
   peek(pod: Pod): string | undefined;
   /** Why the pod is not on its way to running, for `status.message`; `undefined` when nothing is wrong (yet). */
   diagnose(owner: T, pod: Pod | undefined): Promise<string | undefined>;
+  /**
+   * After the data mover succeeded, before the object is Completed: hands the result over (a restore re-binds the
+   * restored volume to the target PVC). A throw fails the object with its message.
+   */
+  conclude?(owner: T): Promise<void>;
   /** Deletes every object `expose` made; never the user's source objects. */
   cleanUp(owner: T): Promise<void>;
 }

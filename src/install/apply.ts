@@ -5,7 +5,7 @@ import type { ResourceType } from '../kube/resources.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'kept';
 
-type Manifest = { metadata?: ObjectMeta };
+export type Manifest = { metadata?: ObjectMeta };
 
 function refOf(obj: Manifest): { namespace: string | undefined; name: string | undefined } {
   return { namespace: obj.metadata?.namespace, name: obj.metadata?.name };

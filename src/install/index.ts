@@ -3,7 +3,8 @@
  * `ferry install`: the **manifests** (Velero's CRDs, namespace, service account and RBAC, the repository password
  * Secret, the local cluster's BackupStorageLocation, the node-agent DaemonSet) as pure builders, **apply** helpers
  * that create or replace them idempotently, and the **install** run that checks the node-agent ConfigMap first and can
- * wait for the node-agents to be ready.
+ * wait for the node-agents to be ready; the **config lifecycle** (`config apply` writes the ConfigMap and rolls the
+ * node-agents through a config hash in the pod template, `config get` compares the live config with what they run).
  */
 export { install, waitForNodeAgents, type InstallOptions, type InstallResult, type InstallStep } from './install.js';
 export { createIfAbsent, createOrReplace, type ApplyAction } from './apply.js';
@@ -20,3 +21,9 @@ export {
   type LocalObjectStore,
   type NodeAgentDaemonSetOptions,
 } from './manifests.js';
+export { configHash, CONFIG_HASH_ANNOTATION } from './config-hash.js';
+export { applyConfig, type ApplyConfigOptions, type ApplyConfigResult } from './config-apply.js';
+export { configStatus, formatConfigStatus, type ConfigStatus, type NodeAgentConfigState } from './config-get.js';
+export { dryRunObjects, planInstall, type PlannedObject } from './install.js';
+export { uninstall, type UninstallOptions, type UninstallStep } from './uninstall.js';
+export { classTopology, readLiveCluster, type LiveCluster } from './live-cluster.js';

@@ -1,12 +1,13 @@
 import { formatIssues, parseConfigMap } from '../config/index.js';
 import type { KubeClient } from '../kube/client.js';
 import { veleroCrds } from '../kube/crds.js';
-import type { ConfigMap, DaemonSet, Secret } from '../kube/models.js';
-import { R } from '../kube/resources.js';
+import type { ConfigMap, DaemonSet, ResourceRequirements, Secret, Toleration } from '../kube/models.js';
+import { R, type ResourceType } from '../kube/resources.js';
 import { LOCAL_OBJECT_STORE, LOCAL_OBJECT_STORE_NAMESPACE, NODE_AGENT_DAEMONSET } from '../kube/velero.js';
 import { pollUntil } from '../kube/wait.js';
 import { FerryError } from '../util/errors.js';
-import { createIfAbsent, createOrReplace, type ApplyAction } from './apply.js';
+import { createIfAbsent, createOrReplace, type ApplyAction, type Manifest } from './apply.js';
+import { configHash } from './config-hash.js';
 import {
   clusterRoleBindingManifest,
   clusterRoleManifest,
@@ -18,6 +19,7 @@ import {
   serviceAccountManifest,
   type LocalObjectStore,
 } from './manifests.js';
+import { backupStorageFromFlags, type BackupStorageFlags } from './storage.js';
 
 export interface InstallOptions {
   client: KubeClient;
@@ -26,6 +28,10 @@ export interface InstallOptions {
   nodeAgentConfigMap?: string | undefined;
   dataMoverName?: string | undefined;
   prepareTimeout?: string | undefined;
+  resources?: ResourceRequirements | undefined;
+  tolerations?: Toleration[] | undefined;
+  /** `velero install`'s flags; used only when there is no `default` BackupStorageLocation yet. */
+  storage?: BackupStorageFlags | undefined;
   /** Wait until the node-agent runs and is ready on every node it should run on. */
   wait: boolean;
   waitTimeoutMs: number;
@@ -51,7 +57,7 @@ interface Crd {
 }
 
 /** Velero's install check: the ConfigMap must exist in the install namespace and be valid; its warnings are shown. */
-async function checkConfigMap(client: KubeClient, namespace: string, name: string, log: (line: string) => void): Promise<void> {
+async function checkConfigMap(client: KubeClient, namespace: string, name: string, log: (line: string) => void): Promise<string | undefined> {
   const cm = await client.find<ConfigMap>(R.configMaps, { namespace, name });
   const report = parseConfigMap(cm, name, { namespace });
   if (report.errors.length > 0) {
@@ -60,23 +66,19 @@ async function checkConfigMap(client: KubeClient, namespace: string, name: strin
     });
   }
   for (const { path, message } of report.warnings) log(`warning: ConfigMap ${namespace}/${name}: ${path}: ${message}`);
+  const [value] = Object.values(cm?.data ?? {});
+  return value === undefined ? undefined : configHash(value);
 }
 
-async function installCrds(client: KubeClient, steps: InstallStep[]): Promise<void> {
-  const crds = veleroCrds();
-  for (const crd of crds) {
-    steps.push({ kind: 'CustomResourceDefinition', name: crd.metadata?.name ?? '', action: await createIfAbsent(client, R.customResourceDefinitions, crd) });
-  }
-  for (const crd of crds) {
-    const name = crd.metadata?.name ?? '';
-    await pollUntil(
-      async () => {
-        const current = await client.find<Crd>(R.customResourceDefinitions, { name });
-        return current?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, what: `CustomResourceDefinition ${name} to be established` },
-    );
-  }
+/** One object of the install, and how it is applied: `absent` ones are created only where missing (kept otherwise). */
+export interface PlannedObject {
+  resource: ResourceType;
+  kind: string;
+  name: string;
+  mode: 'absent' | 'replace';
+  /** `undefined`: an existing object is used as it is and nothing is written (a BackupStorageLocation made by others). */
+  manifest: Manifest | undefined;
+  exists: boolean;
 }
 
 /** On a local cluster (`ferry local up`), where its object store is recorded: that store; otherwise `undefined`. */
@@ -87,25 +89,97 @@ async function localObjectStore(client: KubeClient): Promise<LocalObjectStore | 
   return { endpoint: data.endpoint, bucket: data.bucket, region: data.region ?? 'us-east-1', forcePathStyle: data.s3ForcePathStyle !== 'false' };
 }
 
-async function installBackupStorageLocation(client: KubeClient, namespace: string, steps: InstallStep[], log: (line: string) => void): Promise<void> {
-  if ((await client.find(R.backupStorageLocations, { namespace, name: 'default' })) !== undefined) {
-    steps.push({ kind: 'BackupStorageLocation', name: 'default', action: 'kept' });
-    return;
-  }
+/** The credentials Secret and `default` BackupStorageLocation: from the flags, else the local object store, else none. */
+async function backupStorage(client: KubeClient, namespace: string, flags: BackupStorageFlags | undefined, log: (line: string) => void): Promise<Manifest[]> {
+  const fromFlags = await backupStorageFromFlags(namespace, flags ?? {});
+  if (fromFlags !== undefined) return fromFlags.secret === undefined ? [fromFlags.location] : [fromFlags.secret, fromFlags.location];
   const store = await localObjectStore(client);
   if (store === undefined) {
-    log(`note: there is no BackupStorageLocation "default" in namespace ${namespace}: create one (provider aws, S3-compatible) before backing up`);
-    return;
+    log(`note: there is no BackupStorageLocation "default" in namespace ${namespace}: create one (ferry install --provider aws --bucket …, or kubectl) before backing up`);
+    return [];
   }
-  if (namespace !== LOCAL_OBJECT_STORE_NAMESPACE) {
-    // A BSL's credentials Secret must be in the BSL's namespace.
-    const secret = await client.get<Secret>(R.secrets, { namespace: LOCAL_OBJECT_STORE_NAMESPACE, name: LOCAL_OBJECT_STORE });
-    const copy: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: LOCAL_OBJECT_STORE, namespace, labels: { ...INSTALL_LABELS } }, type: secret.type ?? 'Opaque' };
-    if (secret.data !== undefined) copy.data = secret.data;
-    steps.push({ kind: 'Secret', name: LOCAL_OBJECT_STORE, action: await createIfAbsent(client, R.secrets, copy) });
-  }
-  steps.push({ kind: 'BackupStorageLocation', name: 'default', action: await createIfAbsent(client, R.backupStorageLocations, localBackupStorageLocation(namespace, store)) });
   log(`BackupStorageLocation "default" points at the local object store ${store.endpoint} (bucket ${store.bucket})`);
+  const location = localBackupStorageLocation(namespace, store);
+  if (namespace === LOCAL_OBJECT_STORE_NAMESPACE) return [location];
+  // A BSL's credentials Secret must be in the BSL's namespace.
+  const secret = await client.get<Secret>(R.secrets, { namespace: LOCAL_OBJECT_STORE_NAMESPACE, name: LOCAL_OBJECT_STORE });
+  const copy: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: LOCAL_OBJECT_STORE, namespace, labels: { ...INSTALL_LABELS } }, type: secret.type ?? 'Opaque' };
+  if (secret.data !== undefined) copy.data = secret.data;
+  return [copy, location];
+}
+
+const RESOURCE_OF: Record<string, ResourceType> = {
+  CustomResourceDefinition: R.customResourceDefinitions,
+  Namespace: R.namespaces,
+  ServiceAccount: R.serviceAccounts,
+  ClusterRole: R.clusterRoles,
+  ClusterRoleBinding: R.clusterRoleBindings,
+  Secret: R.secrets,
+  BackupStorageLocation: R.backupStorageLocations,
+  DaemonSet: R.daemonSets,
+};
+
+async function planned(client: KubeClient, manifest: Manifest & { kind?: string | undefined }, mode: PlannedObject['mode']): Promise<PlannedObject> {
+  const kind = manifest.kind ?? '';
+  const resource = RESOURCE_OF[kind];
+  if (resource === undefined) throw new Error(`no resource for kind ${kind}`);
+  const name = manifest.metadata?.name ?? '';
+  const exists = (await client.find(resource, { namespace: manifest.metadata?.namespace, name })) !== undefined;
+  return { resource, kind, name, mode, manifest, exists };
+}
+
+/**
+ * Everything install would apply, in order, read from the cluster only to decide (the ConfigMap check, what exists):
+ * `--dry-run` prints it, `install` applies it. Throws before anything is changed when the ConfigMap is missing or invalid.
+ */
+export async function planInstall(options: InstallOptions): Promise<PlannedObject[]> {
+  const { client, namespace, log } = options;
+  const hash = options.nodeAgentConfigMap === undefined || options.nodeAgentConfigMap === '' ? undefined : await checkConfigMap(client, namespace, options.nodeAgentConfigMap, log);
+  const plan: PlannedObject[] = [];
+  const add = async (manifest: Manifest & { kind?: string | undefined }, mode: PlannedObject['mode']): Promise<void> => {
+    plan.push(await planned(client, manifest, mode));
+  };
+  for (const crd of veleroCrds()) await add(crd, 'absent');
+  await add(namespaceManifest(namespace), 'absent');
+  await add(serviceAccountManifest(namespace), 'absent');
+  await add(clusterRoleManifest(namespace), 'replace');
+  await add(clusterRoleBindingManifest(namespace), 'replace');
+  await add(repositorySecretManifest(namespace), 'absent');
+  if ((await client.find(R.backupStorageLocations, { namespace, name: 'default' })) === undefined) {
+    for (const m of await backupStorage(client, namespace, options.storage, log)) await add(m, 'absent');
+  } else {
+    if (options.storage?.bucket !== undefined) log(`note: BackupStorageLocation "default" exists in ${namespace} and is used as it is; --provider/--bucket/… are ignored`);
+    plan.push({ resource: R.backupStorageLocations, kind: 'BackupStorageLocation', name: 'default', mode: 'absent', manifest: undefined, exists: true });
+  }
+  const ds = nodeAgentDaemonSet({
+    namespace,
+    image: options.image,
+    nodeAgentConfigMap: options.nodeAgentConfigMap,
+    dataMoverName: options.dataMoverName,
+    prepareTimeout: options.prepareTimeout,
+    configHash: hash,
+    resources: options.resources,
+    tolerations: options.tolerations,
+  });
+  await add(ds, 'replace');
+  return plan;
+}
+
+/** What `--dry-run` prints: the objects that would be written (created, or replaced to converge). */
+export function dryRunObjects(plan: readonly PlannedObject[]): Manifest[] {
+  return plan.filter((p) => p.manifest !== undefined && (p.mode === 'replace' || !p.exists)).map((p) => p.manifest as Manifest);
+}
+
+async function waitForCrds(client: KubeClient, plan: readonly PlannedObject[]): Promise<void> {
+  for (const { name } of plan.filter((p) => p.kind === 'CustomResourceDefinition')) {
+    await pollUntil(
+      async () => {
+        const current = await client.find<Crd>(R.customResourceDefinitions, { name });
+        return current?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: `CustomResourceDefinition ${name} to be established` },
+    );
+  }
 }
 
 /** Ready once every node that should run a node-agent runs one of the current template, and it is Ready. */
@@ -128,42 +202,33 @@ export async function waitForNodeAgents(client: KubeClient, namespace: string, t
 
 function daemonSetMerge(next: DaemonSet, existing: DaemonSet): void {
   // Keep `kubectl rollout restart`'s annotation, so re-running install does not roll the node-agents again.
-  const restartedAt = existing.spec?.template.metadata?.annotations;
-  if (restartedAt !== undefined && next.spec?.template.metadata !== undefined) next.spec.template.metadata.annotations = { ...restartedAt };
+  const kept = existing.spec?.template.metadata?.annotations;
+  const template = next.spec?.template.metadata;
+  if (kept !== undefined && template !== undefined) template.annotations = { ...kept, ...template.annotations };
 }
 
 /**
  * Installs Ferry's node-agent into a cluster, idempotently: Velero's CRDs where absent, the namespace, the `ferry`
- * service account and its RBAC, the repository password Secret (kept if it exists), on a local cluster the `default`
- * BackupStorageLocation, and the `ferry-node-agent` DaemonSet. The node-agent ConfigMap is checked before anything
- * is changed.
+ * service account and its RBAC, the repository password Secret (kept if it exists), the `default`
+ * BackupStorageLocation when there is none (from the storage flags, or the local cluster's object store), and the
+ * `ferry-node-agent` DaemonSet. The node-agent ConfigMap is checked before anything is changed.
  */
 export async function install(options: InstallOptions): Promise<InstallResult> {
   const { client, namespace, log } = options;
+  const plan = await planInstall(options);
   const steps: InstallStep[] = [];
-  if (options.nodeAgentConfigMap !== undefined && options.nodeAgentConfigMap !== '') await checkConfigMap(client, namespace, options.nodeAgentConfigMap, log);
-  await installCrds(client, steps);
-  const record = async (kind: string, name: string | undefined, action: Promise<ApplyAction>): Promise<void> => {
-    steps.push({ kind, name: name ?? '', action: await action });
-  };
-  const ns = namespaceManifest(namespace);
-  await record('Namespace', namespace, createIfAbsent(client, R.namespaces, ns));
-  const sa = serviceAccountManifest(namespace);
-  await record('ServiceAccount', sa.metadata.name, createIfAbsent(client, R.serviceAccounts, sa));
-  const role = clusterRoleManifest(namespace);
-  await record('ClusterRole', `ferry-${namespace}`, createOrReplace(client, R.clusterRoles, role));
-  await record('ClusterRoleBinding', `ferry-${namespace}`, createOrReplace(client, R.clusterRoleBindings, clusterRoleBindingManifest(namespace)));
-  const secret = repositorySecretManifest(namespace);
-  await record('Secret', secret.metadata?.name, createIfAbsent(client, R.secrets, secret));
-  await installBackupStorageLocation(client, namespace, steps, log);
-  const ds = nodeAgentDaemonSet({
-    namespace,
-    image: options.image,
-    nodeAgentConfigMap: options.nodeAgentConfigMap,
-    dataMoverName: options.dataMoverName,
-    prepareTimeout: options.prepareTimeout,
-  });
-  await record('DaemonSet', NODE_AGENT_DAEMONSET, createOrReplace(client, R.daemonSets, ds, daemonSetMerge));
+  let crdsWaited = false;
+  for (const p of plan) {
+    if (p.kind !== 'CustomResourceDefinition' && !crdsWaited) {
+      await waitForCrds(client, plan);
+      crdsWaited = true;
+    }
+    let action: ApplyAction;
+    if (p.manifest === undefined) action = 'kept';
+    else if (p.mode === 'absent') action = await createIfAbsent(client, p.resource, p.manifest);
+    else action = await createOrReplace(client, p.resource, p.manifest as DaemonSet, p.kind === 'DaemonSet' ? daemonSetMerge : undefined);
+    steps.push({ kind: p.kind, name: p.name, action });
+  }
   if (!options.wait) return { steps };
   log(`waiting for the node-agent to be ready on every node it runs on…`);
   const nodeAgents = await waitForNodeAgents(client, namespace, options.waitTimeoutMs);

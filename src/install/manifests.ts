@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BackupStorageLocation } from '../kube/crds.js';
-import type { DaemonSet, Namespace, ObjectMeta, Secret } from '../kube/models.js';
+import type { DaemonSet, Namespace, ObjectMeta, ResourceRequirements, Secret, Toleration } from '../kube/models.js';
 import {
   DEFAULT_DATA_MOVER,
   LOCAL_OBJECT_STORE,
@@ -11,6 +11,7 @@ import {
   REPOSITORY_SECRET_KEY,
   SERVICE_ACCOUNT,
 } from '../kube/velero.js';
+import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 
 /** Labels on everything `ferry install` creates, so it can be found (and later uninstalled). */
 export const INSTALL_LABELS: Readonly<Record<string, string>> = { component: 'ferry' };
@@ -22,6 +23,10 @@ export interface NodeAgentDaemonSetOptions {
   dataMoverName?: string | undefined;
   /** Passed on as `--data-mover-prepare-timeout` when set. */
   prepareTimeout?: string | undefined;
+  /** Hash of the node-agent config, in the pod template so that `ferry config get` can tell what each pod loaded. */
+  configHash?: string | undefined;
+  resources?: ResourceRequirements | undefined;
+  tolerations?: Toleration[] | undefined;
 }
 
 export function namespaceManifest(name: string): Namespace {
@@ -40,24 +45,47 @@ export interface RbacManifest {
   [field: string]: unknown;
 }
 
-const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 const READ = ['get', 'list', 'watch'];
 
-/** What the node-agent and data movers do in the cluster, and nothing more (Velero binds cluster-admin). */
+/**
+ * What the node-agent and data movers do in the cluster, and nothing more (Velero binds cluster-admin). Each rule
+ * names the code that needs its verbs; `get`/`list`/`watch` also serve the informers (`src/kube/informer.ts`).
+ */
 export function clusterRoleManifest(namespace: string): RbacManifest {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: `ferry-${namespace}`, labels: { ...INSTALL_LABELS } },
     rules: [
-      { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims', 'persistentvolumes', 'events'], verbs: ALL },
-      { apiGroups: [''], resources: ['configmaps', 'secrets', 'nodes', 'namespaces'], verbs: READ },
+      // read: controller.ts (data-mover pod informer), exposer/node-agents.ts (node-agent pods); create: the exposers
+      // (csi-snapshot.ts, restore.ts) start data-mover pods; delete: controller.ts and exposer clean-up (owned.ts).
+      { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'create', 'delete'] },
+      // read: exposer/csi-snapshot.ts (source PVC), exposer/restore.ts (target PVC binding); create: the backup PVC
+      // from the snapshot and the restore PVC (owned.ts); delete: their clean-up (owned.ts, restore.ts rebinding).
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'create', 'delete'] },
+      // read: exposer/topology.ts, restore.ts; patch/update: reclaim policy and claimRef when rebinding the restored
+      // volume to the target PVC (exposer/restore.ts) and the reclaim policy on clean-up (exposer/owned.ts).
+      { apiGroups: [''], resources: ['persistentvolumes'], verbs: [...READ, 'update', 'patch'] },
+      // configmaps: nodeagent/config.ts reads the node-agent ConfigMap; secrets: datamover/location.ts reads the
+      // BSL credentials and the repository password; nodes: exposer (node affinity checks) and nodeagent/server.ts.
+      { apiGroups: [''], resources: ['configmaps', 'secrets', 'nodes'], verbs: READ },
+      // exposer/inherited.ts: data-mover pods inherit the node-agent DaemonSet's image, env and tolerations.
       { apiGroups: ['apps'], resources: ['daemonsets'], verbs: READ },
-      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses', 'volumeattachments'], verbs: READ },
+      // datamover/request.ts, exposer/topology.ts, exposer/restore.ts: binding mode and provisioner of classes.
+      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: READ },
+      // nodeagent/server.ts: the data-mover pods' priority class must exist.
       { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: READ },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ALL },
-      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots', 'volumesnapshotcontents', 'volumesnapshotclasses'], verbs: ALL },
-      { apiGroups: ['velero.io'], resources: ['datauploads', 'datadownloads', 'backupstoragelocations'], verbs: ALL },
+      // datamover/repository.ts: one writer per repository (a Lease, renewed, released).
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, 'create', 'update', 'patch', 'delete'] },
+      // exposer/csi-snapshot.ts: reads the backup's snapshot, creates and deletes its own VolumeSnapshot and content.
+      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots', 'volumesnapshotcontents'], verbs: [...READ, 'create', 'delete'] },
+      // datamover/request.ts: the snapshot class of the driver.
+      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotclasses'], verbs: READ },
+      // controller/dataupload.ts, controller/datadownload.ts (informers; phase and progress via update/patch in
+      // controller.ts, datamover/backup.ts, datamover/restore.ts).
+      { apiGroups: ['velero.io'], resources: ['datauploads', 'datadownloads'], verbs: [...READ, 'update', 'patch'] },
+      // datamover/location.ts: the BackupStorageLocation the data goes to.
+      { apiGroups: ['velero.io'], resources: ['backupstoragelocations'], verbs: READ },
     ],
   };
 }
@@ -126,9 +154,13 @@ export function nodeAgentDaemonSet(options: NodeAgentDaemonSetOptions): DaemonSe
     spec: {
       selector: { matchLabels: { name: NODE_AGENT_DAEMONSET } },
       template: {
-        metadata: { labels: { ...NODE_AGENT_POD_LABELS } },
+        metadata: {
+          labels: { ...NODE_AGENT_POD_LABELS },
+          ...(options.configHash === undefined ? {} : { annotations: { [CONFIG_HASH_ANNOTATION]: options.configHash } }),
+        },
         spec: {
           serviceAccountName: SERVICE_ACCOUNT,
+          ...(options.tolerations === undefined || options.tolerations.length === 0 ? {} : { tolerations: options.tolerations }),
           containers: [
             {
               name: NODE_AGENT_CONTAINER,
@@ -141,6 +173,7 @@ export function nodeAgentDaemonSet(options: NodeAgentDaemonSetOptions): DaemonSe
               ],
               ports: [{ name: 'metrics', containerPort: 8085 }],
               readinessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 10 },
+              ...(options.resources === undefined ? {} : { resources: options.resources }),
             },
           ],
         },

@@ -8,6 +8,8 @@ export const DEFAULT_DATA_MOVER = 'ferry';
 
 /** On data-mover pods: the DataUpload they serve. */
 export const DATA_UPLOAD_LABEL = 'velero.io/data-upload';
+/** On data-mover pods and restore PVCs: the DataDownload they serve. */
+export const DATA_DOWNLOAD_LABEL = 'velero.io/data-download';
 /** On data-mover pods: which exposer made them (backup pods are `snapshot-exposer`). */
 export const EXPOSER_POD_GROUP_LABEL = 'velero.io/exposer-pod-group';
 export const SNAPSHOT_EXPOSER_GROUP = 'snapshot-exposer';

@@ -1,9 +1,9 @@
 import { loadConcurrencyForNode, type Node } from '../affinity/index.js';
 import type { NodeAgentConfig } from '../config/index.js';
-import { DataMovementController, dataUploadKind, NodeLoad } from '../controller/index.js';
-import { CsiSnapshotExposer } from '../exposer/index.js';
+import { DataMovementController, dataDownloadKind, dataUploadKind, NodeLoad } from '../controller/index.js';
+import { CsiSnapshotExposer, RestoreExposer } from '../exposer/index.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
-import type { DataUpload } from '../kube/crds.js';
+import type { DataDownload, DataUpload } from '../kube/crds.js';
 import { podNamespace } from '../kube/namespace.js';
 import { R } from '../kube/resources.js';
 import { FerryError } from '../util/errors.js';
@@ -45,7 +45,7 @@ async function checkedPriorityClass(client: KubeClient, name: string | undefined
 
 /**
  * Starts the node-agent of this node: reads the ConfigMap once, works out this node's loadConcurrency, serves
- * /metrics and /healthz, and runs the DataUpload controller until stopped.
+ * /metrics and /healthz, and runs the DataUpload and DataDownload controllers until stopped.
  */
 export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAgent> {
   const { env = process.env, logger } = options;
@@ -71,30 +71,26 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
 
   const load = new NodeLoad(concurrency.number);
   const metrics = new NodeAgentMetrics(nodeName, load);
-  const exposer = new CsiSnapshotExposer({
+  const exposerOptions = {
     client,
     namespace,
     config,
     priorityClassName: await checkedPriorityClass(client, config.priorityClassName, log),
     resourceTimeoutMs: options.resourceTimeoutMs,
     logger: log,
-  });
-  const controller = new DataMovementController<DataUpload>({
-    client,
-    namespace,
-    nodeName,
-    dataMoverName: options.dataMoverName,
-    kind: dataUploadKind(exposer),
-    prepareTimeoutMs: options.prepareTimeoutMs,
-    load,
-    metrics,
-    logger: log,
-  });
+  };
+  const shared = { client, namespace, nodeName, dataMoverName: options.dataMoverName, prepareTimeoutMs: options.prepareTimeoutMs, load, metrics, logger: log };
+  // Both kinds count against the same loadConcurrency through `load`.
+  const controllers = [
+    new DataMovementController<DataUpload>({ ...shared, kind: dataUploadKind(new CsiSnapshotExposer(exposerOptions)) }),
+    new DataMovementController<DataDownload>({ ...shared, kind: dataDownloadKind(new RestoreExposer(exposerOptions)) }),
+  ];
   let healthy = false;
   const server = await startMetricsServer({ address: options.metricsAddress, registry: metrics.registry, healthy: () => healthy, logger: log });
   try {
-    await controller.start();
+    await Promise.all(controllers.map((c) => c.start()));
   } catch (err) {
+    await Promise.all(controllers.map((c) => c.stop()));
     await server.close();
     throw err;
   }
@@ -106,7 +102,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     config,
     metricsPort: server.port,
     async stop() {
-      await controller.stop();
+      await Promise.all(controllers.map((c) => c.stop()));
       await server.close();
       client.close();
       log.info('node-agent stopped');

@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import { parseQuantity } from '../../config/quantity.js';
+import { parseLabelSelector } from '../../affinity/index.js';
 import { SELECTED_NODE_ANNOTATION } from '../../kube/annotations.js';
 import { MERGE_PATCH, ignoreNotFound, type Manifest } from '../kubelet/api.js';
 import { claimClass, claimSubject, confirmedGone, type DriverContext } from './context.js';
@@ -35,17 +36,29 @@ function claimedBy(pv: V1PersistentVolume, claim: V1PersistentVolumeClaim): bool
   return ref?.name === claim.metadata?.name && ref?.namespace === claim.metadata?.namespace && (ref?.uid === undefined || ref.uid === claim.metadata?.uid);
 }
 
-/** A static PV this claim may bind to: pre-bound to it, or available and big enough with the same class and modes. */
+/** A claim with a selector wants one particular existing volume (Velero's restores use this), never a new one. */
+function hasSelector(claim: V1PersistentVolumeClaim): boolean {
+  const selector = claim.spec?.selector;
+  return Object.keys(selector?.matchLabels ?? {}).length > 0 || (selector?.matchExpressions ?? []).length > 0;
+}
+
+/**
+ * A static PV this claim may bind to: pre-bound to it, or available, big enough, with the same class and modes,
+ * and matching the claim's selector.
+ */
 function matchingVolume(ctx: DriverContext, claim: V1PersistentVolumeClaim, className: string): V1PersistentVolume | undefined {
   const volumes = ctx.volumes.list();
   const preBound = volumes.find((pv) => claimedBy(pv, claim));
   if (preBound !== undefined) return preBound;
   const modes = claim.spec?.accessModes ?? [];
   const request = requestBytes(claim);
+  const selector = parseLabelSelector(claim.spec?.selector ?? {});
   return volumes
     .filter(
       (pv) =>
         pv.spec?.claimRef === undefined &&
+        selector.ok &&
+        selector.matches(pv.metadata?.labels ?? {}) &&
         pv.status?.phase === 'Available' &&
         (pv.spec?.storageClassName ?? '') === className &&
         (pv.spec?.volumeMode ?? 'Filesystem') === (claim.spec?.volumeMode ?? 'Filesystem') &&
@@ -155,7 +168,8 @@ export async function reconcileClaim(ctx: DriverContext, namespace: string, name
     await bind(ctx, existing, claim);
     return;
   }
-  if (sc === undefined || sc.provisioner !== DRIVER_NAME) return;
+  // As the external provisioner: a claim with a selector is only ever bound, never provisioned for.
+  if (sc === undefined || sc.provisioner !== DRIVER_NAME || hasSelector(claim)) return;
   if (waitsForConsumer) {
     ctx.events.record(claimSubject(claim), 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
     return;

@@ -1,0 +1,32 @@
+# Ferry's image: the node-agent DaemonSet and the data-mover pods both run it (`node-agent server`,
+# `data-mover backup|restore`). Build: docker build -t <registry>/ferry:<version> .   (see docs/packaging.md)
+
+# --- build: all dependencies, compile the TypeScript into dist/ ---
+FROM node:22-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json \
+ # tsc copies no data files: the CRDs install applies are read next to the compiled module.
+ && cp -r src/kube/crds dist/kube/crds
+
+# --- production dependencies only (zstd-napi keeps its native build from this stage) ---
+FROM node:22-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+
+# --- runtime ---
+FROM node:22-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+# bin/ferry.js runs dist/ when present: no TypeScript tooling at run time.
+USER node
+ENTRYPOINT ["node", "/app/bin/ferry.js"]
+CMD ["--help"]

@@ -1,0 +1,145 @@
+/**
+ * `ferry restore create | get | describe`: a data-movement restore, as Velero's restore starts one for a data-moved
+ * PVC (the target PVC, then a DataDownload for the node-agents), and the views of it.
+ */
+import { Option, type Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataDownload } from '../kube/crds.js';
+import { client, common, type CommonFlags } from './backup.js';
+
+interface CreateFlags extends CommonFlags {
+  fromBackup?: string;
+  namespaceMapping: string[];
+  dataUpload?: string;
+  targetPvc?: string;
+  storageClass?: string;
+  datamoverName: string;
+  wait?: boolean;
+}
+
+const FINAL = new Set(['Completed', 'Failed', 'Canceled']);
+
+async function create(name: string, flags: CreateFlags): Promise<void> {
+  const [request, { R }, output, { waitDisplay }, { FerryError, usageError }] = await Promise.all([
+    import('../datamover/restore-request.js'),
+    import('../kube/resources.js'),
+    import('./restore-output.js'),
+    import('./backup-output.js'),
+    import('../util/errors.js'),
+  ]);
+  const fromBackup = flags.fromBackup !== undefined;
+  if (fromBackup === (flags.dataUpload !== undefined)) throw usageError('give either --from-backup BACKUP or --data-upload DU (with --target-pvc NS/PVC)');
+  if (fromBackup && (flags.targetPvc !== undefined || flags.storageClass !== undefined)) throw usageError('--target-pvc and --storage-class go with --data-upload, not --from-backup');
+  if (!fromBackup && flags.targetPvc === undefined) throw usageError('--data-upload needs --target-pvc NS/PVC');
+  if (!fromBackup && flags.namespaceMapping.length > 0) throw usageError('--namespace-mapping goes with --from-backup; with --data-upload, name the target with --target-pvc');
+  const mapping = request.parseNamespaceMapping(flags.namespaceMapping);
+  const target = flags.targetPvc === undefined ? undefined : request.parseTargetPvc(flags.targetPvc);
+  const kube = await client(flags);
+  try {
+    const items =
+      target === undefined
+        ? await request.itemsFromBackup(kube, flags.namespace, flags.fromBackup ?? '', mapping)
+        : [await request.itemFromDataUpload(kube, flags.namespace, flags.dataUpload ?? '', target, flags.storageClass)];
+    const created = await request.requestRestore(kube, { name, namespace: flags.namespace, items, dataMoverName: flags.datamoverName });
+    for (const dd of created) process.stderr.write(`PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} and DataDownload ${flags.namespace}/${dd.metadata.name ?? ''} created\n`);
+    if (flags.wait !== true) {
+      process.stdout.write(`Restore ${name} submitted: follow it with \`ferry restore describe ${name}\`\n`);
+      return;
+    }
+    const finals: DataDownload[] = [];
+    for (const dd of created) {
+      const display = waitDisplay();
+      let current = dd;
+      try {
+        for (;;) {
+          current = await kube.get<DataDownload>(R.dataDownloads, { namespace: flags.namespace, name: dd.metadata.name });
+          display.show(current);
+          if (FINAL.has(current.status?.phase ?? 'New')) break;
+          await sleep(500);
+        }
+      } finally {
+        display.stop();
+      }
+      finals.push(current);
+      process.stdout.write(output.formatRestoreResult(current));
+    }
+    const failed = finals.filter((dd) => dd.status?.phase !== 'Completed');
+    if (failed.length > 0) {
+      const first = failed[0]?.status;
+      throw new FerryError('Internal', `restore ${name}: ${failed.length} of ${finals.length} volumes not restored${first?.message === undefined ? '' : ` (${first.message})`}`, {
+        hint: `ferry restore describe ${name} -n ${flags.namespace}`,
+      });
+    }
+  } finally {
+    kube.close();
+  }
+}
+
+async function get(flags: CommonFlags & { output: 'table' | 'json' }): Promise<void> {
+  const [{ dataDownloadsOf }, { groupByRestore, formatRestoreTable }] = await Promise.all([import('../datamover/restore-request.js'), import('./restore-output.js')]);
+  const kube = await client(flags);
+  try {
+    const restores = groupByRestore(await dataDownloadsOf(kube, flags.namespace));
+    if (flags.output === 'json') process.stdout.write(`${JSON.stringify(restores, null, 2)}\n`);
+    else if (restores.length === 0) process.stderr.write(`no restores in namespace ${flags.namespace}\n`);
+    else process.stdout.write(formatRestoreTable(restores));
+  } finally {
+    kube.close();
+  }
+}
+
+async function describe(name: string, flags: CommonFlags): Promise<void> {
+  const [{ dataDownloadsOf }, { formatRestoreDescribe }, { FerryError }] = await Promise.all([import('../datamover/restore-request.js'), import('./restore-output.js'), import('../util/errors.js')]);
+  const kube = await client(flags);
+  try {
+    const downloads = await dataDownloadsOf(kube, flags.namespace, name);
+    if (downloads.length === 0) throw new FerryError('NotFound', `restore ${name} not found in namespace ${flags.namespace}`, { hint: `list restores with \`ferry restore get -n ${flags.namespace}\`` });
+    process.stdout.write(formatRestoreDescribe(name, flags.namespace, downloads));
+  } finally {
+    kube.close();
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerRestore(program: Command): void {
+  const group = program.command('restore').description('Restore PVCs backed up with Ferry\'s data mover (DataDownloads)');
+  common(
+    group
+      .command('create')
+      .description(
+        'Create the target PVC(s) and a DataDownload (spec.datamover ferry) per volume for the node-agents to restore into: ' +
+          'with --from-backup, one per completed DataUpload of the backup, into a PVC of the source PVC\'s name, size and ' +
+          'storage class in the (mapped) namespace; with --data-upload, one into --target-pvc. An existing target PVC is an ' +
+          'error. With --wait, show progress and the result with the node each ran on; exit 1 unless all completed.',
+      )
+      .argument('<name>', 'the restore\'s name (label velero.io/restore-name on its objects)')
+      .option('--from-backup <backup>', 'restore every completed volume of this backup')
+      .option('--namespace-mapping <old:new>', 'restore volumes of namespace old into namespace new (repeatable, or comma-separated)', collect, [])
+      .option('--data-upload <name>', 'restore the snapshot of this completed DataUpload (needs --target-pvc)')
+      .option('--target-pvc <namespace/name>', 'the PVC to create and restore into (with --data-upload)')
+      .option('--storage-class <name>', 'storage class of the target PVC (with --data-upload; default: the source PVC\'s)')
+      .option('--datamover-name <name>', 'spec.datamover of the DataDownloads', 'ferry')
+      .option('--wait', 'wait for the end, showing progress'),
+  ).action(async (name: string, _options: unknown, command: Command) => {
+    await create(name, command.opts<CreateFlags>());
+  });
+  common(
+    group
+      .command('get')
+      .description('List restores: NAME, PHASE, NODE (where the data moved), BYTES, TARGETS (target PVCs), AGE')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table')),
+  ).action(async (_options: unknown, command: Command) => {
+    await get(command.opts<CommonFlags & { output: 'table' | 'json' }>());
+  });
+  common(
+    group
+      .command('describe')
+      .description('Show a restore\'s DataDownloads: phases, target PVCs, nodes, messages and timings')
+      .argument('<name>', 'the restore\'s name'),
+  ).action(async (name: string, _options: unknown, command: Command) => {
+    await describe(name, command.opts<CommonFlags>());
+  });
+}

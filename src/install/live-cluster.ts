@@ -1,0 +1,55 @@
+import type { NodeSelector } from '../affinity/index.js';
+import type { KubeClient } from '../kube/client.js';
+import type { ConfigMap, DaemonSet, Node, Pod, StorageClass, Toleration } from '../kube/models.js';
+import { R } from '../kube/resources.js';
+import { NODE_AGENT_DAEMONSET, NODE_AGENT_POD_LABELS } from '../kube/velero.js';
+
+/** What `ferry affinity explain` needs from a live cluster, read once. */
+export interface LiveCluster {
+  nodes: Node[];
+  /** Nodes with a Ready `ferry-node-agent` pod bound to them: only there can a data movement be processed. */
+  nodeAgentNodes: Set<string>;
+  daemonSet: DaemonSet | undefined;
+  /** The node-agent DaemonSet's tolerations, which data-mover pods inherit. */
+  tolerations: Toleration[];
+  storageClasses: StorageClass[];
+  /** The node-agent ConfigMap the DaemonSet reads, when it names one and it exists. */
+  configMap: ConfigMap | undefined;
+  configMapName: string | undefined;
+}
+
+/** The ConfigMap the DaemonSet's node-agents read (`--node-agent-configmap=`), if any. */
+export function configMapArg(ds: DaemonSet | undefined): string | undefined {
+  const arg = ds?.spec?.template.spec?.containers.flatMap((c) => c.args ?? []).find((a) => a.startsWith('--node-agent-configmap='));
+  return arg?.slice('--node-agent-configmap='.length);
+}
+
+export async function readLiveCluster(client: KubeClient, namespace: string, configMapName?: string): Promise<LiveCluster> {
+  const daemonSet = await client.find<DaemonSet>(R.daemonSets, { namespace, name: NODE_AGENT_DAEMONSET });
+  const name = configMapName ?? configMapArg(daemonSet);
+  const [nodes, pods, classes, configMap] = await Promise.all([
+    client.list<Node>(R.nodes, undefined),
+    client.list<Pod>(R.pods, namespace, { labelSelector: `name=${NODE_AGENT_POD_LABELS.name ?? NODE_AGENT_DAEMONSET}` }),
+    client.list<StorageClass>(R.storageClasses, undefined),
+    name === undefined ? undefined : client.find<ConfigMap>(R.configMaps, { namespace, name }),
+  ]);
+  const ready = (p: Pod): boolean => p.metadata?.deletionTimestamp === undefined && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  return {
+    nodes: nodes.items,
+    nodeAgentNodes: new Set(pods.items.filter(ready).map((p) => p.spec?.nodeName ?? '')),
+    daemonSet,
+    tolerations: daemonSet?.spec?.template.spec?.tolerations ?? [],
+    storageClasses: classes.items,
+    configMap,
+    configMapName: name,
+  };
+}
+
+/** A class's `allowedTopologies` as the node selector its volumes' topology can at most be; `undefined` when unrestricted. */
+export function classTopology(sc: StorageClass | undefined): NodeSelector | undefined {
+  const terms = sc?.allowedTopologies ?? [];
+  if (terms.length === 0) return undefined;
+  return {
+    nodeSelectorTerms: terms.map((t) => ({ matchExpressions: (t.matchLabelExpressions ?? []).map((e) => ({ key: e.key, operator: 'In', values: e.values })) })),
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Restore end to end on the seed's five nodes: a PVC is backed up (`ferry backup create --wait`), deleted, and
+ * restored (`ferry restore create --from-backup --wait`); the restored PVC's volume holds the same files byte for
+ * byte, the restore pod ran where loadAffinity allows (the entry of the target's storage class), nothing the restore
+ * made is left, and every DataDownload written is valid for Velero. A WaitForFirstConsumer target follows the
+ * workload's node; a class whose entry matches no node fails at the prepare timeout saying so; a cancel mid-restore
+ * leaves nothing behind.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Plain } from '../../src/affinity/index.js';
+import type { NodeAgentConfig } from '../../src/config/types.js';
+import type { DataDownload, DataUpload } from '../../src/kube/crds.js';
+import { Informer } from '../../src/kube/informer.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../src/kube/models.js';
+import { R } from '../../src/kube/resources.js';
+import { persistentVolumePath } from '../../src/localcluster/storage/paths.js';
+import { veleroSchemaErrors } from '../support/velero-schema.js';
+import { eventually, kubectlSkip, NS, ok, putConfigMap, startE2e, type E2e } from './harness.js';
+import { expectNoLeftovers, filledVolume, storageClass, treeDifferences } from './volumes.js';
+
+const skip = kubectlSkip();
+const PREPARE_TIMEOUT_S = 8;
+/**
+ * The hand-over needs the target PVC to wait for the restored volume: Velero's selector keeps real provisioners
+ * away from it, but the local hostpath driver still provisions claims with a selector.
+ */
+
+/** Backs up a fresh volume of the class and returns the completed DataUpload's name. */
+async function backedUp(e2e: E2e, pvc: string, sc: string, bytes?: number): Promise<string> {
+  await filledVolume(e2e, 'app', pvc, sc, bytes === undefined ? {} : { bytes });
+  ok(await e2e.ferry(['backup', 'create', `b-${pvc}`, '--pvc', `app/${pvc}`, '--wait']), 'ferry backup create');
+  const { items } = await e2e.client.list<DataUpload>(R.dataUploads, NS, { labelSelector: `velero.io/backup-name=b-${pvc}` });
+  return items[0]?.metadata.name ?? '';
+}
+
+async function downloadOf(e2e: E2e, restore: string): Promise<DataDownload> {
+  const { items } = await e2e.client.list<DataDownload>(R.dataDownloads, NS, { labelSelector: `velero.io/restore-name=${restore}` });
+  const [dd] = items;
+  if (dd === undefined) throw new Error(`restore ${restore} has no DataDownload`);
+  return dd;
+}
+
+/** No restore pod and no restore PVC (nor its volume) is left in the install namespace. */
+async function restoreLeftovers(e2e: E2e): Promise<string[]> {
+  const pods = (await e2e.client.list<Pod>(R.pods, NS, { labelSelector: 'velero.io/data-download' })).items.map((p) => `pod ${p.metadata?.name ?? ''}`);
+  const claims = (await e2e.client.list<PersistentVolumeClaim>(R.persistentVolumeClaims, NS)).items.map((c) => `pvc ${c.metadata?.name ?? ''}`);
+  const volumes = (await e2e.client.list<PersistentVolume>(R.persistentVolumes, undefined)).items.filter((v) => v.spec?.claimRef?.namespace === NS).map((v) => `pv ${v.metadata?.name ?? ''}`);
+  return [...pods, ...claims, ...volumes];
+}
+
+async function expectNoRestoreLeftovers(e2e: E2e): Promise<void> {
+  let last: string[] = [];
+  await eventually(
+    'the restore pod and PVC to be gone',
+    async () => {
+      last = await restoreLeftovers(e2e);
+      return last.length === 0 ? true : undefined;
+    },
+    20_000,
+    () => last.join(', '),
+  );
+}
+
+const CONFIG: Plain<NodeAgentConfig> = {
+  loadAffinity: [
+    { storageClass: 'sc-restore', nodeSelector: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-3'] }] } },
+    { storageClass: 'sc-wffc', nodeSelector: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-2'] }] } },
+    { storageClass: 'sc-nowhere', nodeSelector: { matchLabels: { 'topology.kubernetes.io/zone': 'mars-1' } } },
+    { nodeSelector: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] } },
+  ],
+};
+
+describe('restore with node selection (e2e)', { skip, timeout: 300_000 }, () => {
+  let e2e: E2e;
+  let recorder: Informer<DataDownload>;
+  const schemaErrors: string[] = [];
+  const restorePods = new Map<string, Pod>();
+  let podRecorder: Informer<Pod>;
+  let saved: string;
+
+  before(async () => {
+    e2e = await startE2e({ storage: { topology: 'none' }, objectStore: true });
+    await storageClass(e2e, 'sc-restore');
+    await storageClass(e2e, 'sc-wffc', 'WaitForFirstConsumer');
+    await storageClass(e2e, 'sc-nowhere');
+    await putConfigMap(e2e.client, 'node-agent-config', CONFIG);
+    ok(await e2e.ferry(['install', '--node-agent-configmap', 'node-agent-config', '--data-mover-prepare-timeout', `${PREPARE_TIMEOUT_S}s`, '--wait']), 'ferry install');
+    recorder = new Informer<DataDownload>(e2e.client, {
+      resource: R.dataDownloads,
+      namespace: NS,
+      onEvent: (type, dd) => {
+        if (type !== 'deleted') for (const e of veleroSchemaErrors(dd)) schemaErrors.push(`${dd.metadata.name ?? ''} (${dd.status?.phase ?? 'New'}): ${e}`);
+      },
+    });
+    podRecorder = new Informer<Pod>(e2e.client, {
+      resource: R.pods,
+      namespace: NS,
+      labelSelector: 'velero.io/data-download',
+      onEvent: (type, pod) => {
+        if (type !== 'deleted' && pod.spec?.nodeName !== undefined) restorePods.set(pod.metadata?.name ?? '', pod);
+      },
+    });
+    recorder.start();
+    podRecorder.start();
+    saved = await mkdtemp(join(tmpdir(), 'ferry-e2e-saved-'));
+  });
+  after(async () => {
+    await Promise.all([recorder.stop(), podRecorder.stop()]);
+    await e2e.stop();
+    await rm(saved, { recursive: true, force: true });
+  });
+
+  it('backs up a PVC, deletes it, restores it: same files, restore pod on the node loadAffinity allows, nothing left', async () => {
+    const volume = await filledVolume(e2e, 'app', 'data', 'sc-restore');
+    await cp(volume.dir, saved, { recursive: true, verbatimSymlinks: true });
+    ok(await e2e.ferry(['backup', 'create', 'b1', '--pvc', 'app/data', '--wait']), 'ferry backup create');
+    await e2e.client.delete(R.persistentVolumeClaims, { namespace: 'app', name: 'data' });
+    await eventually('PVC app/data to be gone', async () => ((await e2e.client.find(R.persistentVolumeClaims, { namespace: 'app', name: 'data' })) === undefined ? true : undefined));
+
+    const out = ok(await e2e.ferry(['restore', 'create', 'r1', '--from-backup', 'b1', '--wait']), 'ferry restore create');
+    const { items } = await e2e.client.list<DataDownload>(R.dataDownloads, NS, { labelSelector: 'velero.io/restore-name=r1' });
+    const [dd] = items;
+    assert.equal(dd?.status?.phase, 'Completed', dd?.status?.message);
+    assert.equal(dd.status.node, 'node-3', 'the entry of the target\'s storage class');
+    assert.match(out, /^PVC app\/data Completed on node node-3/m);
+    assert.equal(restorePods.get(dd.metadata.name ?? '')?.spec?.nodeName, 'node-3');
+
+    const claim = await e2e.client.get<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: 'app', name: 'data' });
+    assert.equal(claim.status?.phase, 'Bound');
+    const pv = await e2e.client.get<PersistentVolume>(R.persistentVolumes, { name: claim.spec?.volumeName });
+    assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Delete', 'the reclaim policy is put back');
+    const dir = persistentVolumePath(e2e.cluster.api.dir, 'node-3', pv);
+    assert.ok(dir !== undefined);
+    assert.deepEqual(await treeDifferences(saved, dir), []);
+    assert.deepEqual(schemaErrors, []);
+    await expectNoLeftovers(e2e);
+    assert.deepEqual((await e2e.client.list<Pod>(R.pods, NS, { labelSelector: 'velero.io/data-download' })).items, []);
+  });
+
+  it('a WaitForFirstConsumer target follows the workload\'s node (hostname node selector, not its class\'s entry)', async () => {
+    const du = await backedUp(e2e, 'wffc-src', 'sc-restore');
+    ok(await e2e.ferry(['restore', 'create', 'r-wffc', '--data-upload', du, '--target-pvc', 'app/wffc', '--storage-class', 'sc-wffc']), 'ferry restore create');
+    await e2e.client.create(R.pods, 'app', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'wffc-app', namespace: 'app' },
+      spec: {
+        nodeSelector: { 'kubernetes.io/hostname': 'node-4' },
+        containers: [{ name: 'app', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'wffc' } }],
+      },
+    } satisfies Pod);
+    const dd = await downloadOf(e2e, 'r-wffc');
+    const pod = await eventually('the restore pod to be placed', () => Promise.resolve(restorePods.get(dd.metadata.name ?? '')));
+    assert.equal(pod.spec?.nodeName, 'node-4', 'the workload\'s node, not node-2 of the sc-wffc entry');
+    assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/hostname': 'node-4' });
+    await eventually('the restore to end', async () => {
+      const current = await downloadOf(e2e, 'r-wffc');
+      return ['Completed', 'Failed', 'Canceled'].includes(current.status?.phase ?? '') ? current : undefined;
+    }, 60_000);
+    await expectNoRestoreLeftovers(e2e);
+    await e2e.client.delete(R.pods, { namespace: 'app', name: 'wffc-app' }, { gracePeriodSeconds: 0 });
+  });
+
+  it('no node matches: the DataDownload says so at once, fails at the prepare timeout with that reason, and leaves nothing', async () => {
+    const du = await backedUp(e2e, 'nowhere-src', 'sc-restore');
+    const started = Date.now();
+    ok(await e2e.ferry(['restore', 'create', 'r-nowhere', '--data-upload', du, '--target-pvc', 'app/nowhere', '--storage-class', 'sc-nowhere']), 'ferry restore create');
+    const said = await eventually('the DataDownload to say why', async () => {
+      const current = await downloadOf(e2e, 'r-nowhere');
+      return current.status?.phase === 'Accepted' && (current.status.message ?? '').includes('no node matches') ? current : undefined;
+    }, (PREPARE_TIMEOUT_S - 2) * 1000);
+    assert.match(said.status?.message ?? '', /loadAffinity\[2\] for storage class "sc-nowhere"/);
+    const failed = await eventually('the DataDownload to fail', async () => {
+      const current = await downloadOf(e2e, 'r-nowhere');
+      return current.status?.phase === 'Failed' ? current : undefined;
+    }, (PREPARE_TIMEOUT_S + 10) * 1000);
+    assert.ok(Date.now() - started >= PREPARE_TIMEOUT_S * 1000 - 500, 'not before the prepare timeout');
+    assert.match(failed.status?.message ?? '', /^timeout on preparing data download: data-mover pod velero\/\S+ cannot be placed: no node matches its node affinity/);
+    await expectNoRestoreLeftovers(e2e);
+  });
+
+  it('a restore canceled mid-way ends Canceled and leaves no restore pod or PVC', async () => {
+    const du = await backedUp(e2e, 'cancel-src', 'sc-restore', 60_000_000);
+    ok(await e2e.ferry(['restore', 'create', 'r-cancel', '--data-upload', du, '--target-pvc', 'app/cancel']), 'ferry restore create');
+    const running = await eventually('the restore to start', async () => {
+      const current = await downloadOf(e2e, 'r-cancel');
+      return current.status?.phase === 'InProgress' ? current : undefined;
+    }, 60_000);
+    ok(await e2e.kubectl.run(['patch', 'datadownloads', running.metadata.name ?? '', '-n', NS, '--type=merge', '-p', '{"spec":{"cancel":true}}']), 'kubectl patch');
+    const ended = await eventually('the restore to end', async () => {
+      const current = await downloadOf(e2e, 'r-cancel');
+      return ['Completed', 'Failed', 'Canceled'].includes(current.status?.phase ?? '') ? current : undefined;
+    }, 60_000);
+    assert.equal(ended.status?.phase, 'Canceled', ended.status?.message);
+    await expectNoRestoreLeftovers(e2e);
+    assert.deepEqual(schemaErrors, []);
+  });
+});
