@@ -1,4 +1,6 @@
 // The local object store: a real S3 server whose endpoint and credentials, read back from the cluster, work.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -65,6 +67,27 @@ describe('local object store', { timeout: 120_000 }, () => {
     const { s3, bucket } = await clientFromCluster(core);
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'backups/hello.txt' }));
     assert.equal(await got.Body?.transformToString(), 'hello, ferry');
+    s3.destroy();
+  });
+
+  it('comes back on the same endpoint with its objects when the server process dies', async () => {
+    const directory = join(api.dir, 'objectstore');
+    const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+    const line = ps.stdout.split('\n').find((l) => l.includes('s3rver') && l.includes(directory));
+    assert.ok(line, `no s3rver process serving ${directory}`);
+    process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+    const { s3, bucket } = await clientFromCluster(core);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'backups/hello.txt' }));
+        assert.equal(await got.Body?.transformToString(), 'hello, ferry');
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     s3.destroy();
   });
 

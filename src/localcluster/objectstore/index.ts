@@ -73,14 +73,43 @@ async function record(kc: KubeConfig, server: S3rver): Promise<void> {
 
 export async function startObjectStore(kc: KubeConfig, opts: ObjectStoreOptions): Promise<ObjectStore> {
   const { dir, logger, port = 0 } = opts;
-  const server = await startS3rver({ bucket: OBJECTSTORE_BUCKET, directory: join(dir, 'objectstore'), port });
+  const log = logger.child({ component: 'objectstore' });
+  const directory = join(dir, 'objectstore');
+  let server = await startS3rver({ bucket: OBJECTSTORE_BUCKET, directory, port });
   try {
     await record(kc, server);
   } catch (err) {
     await server.stop();
     throw err;
   }
-  logger.child({ component: 'objectstore' }).debug({ endpoint: server.endpoint, bucket: server.bucket }, 'object store started');
+  log.debug({ endpoint: server.endpoint, bucket: server.bucket }, 'object store started');
+  let stopping = false;
+  // s3rver is a test server and has been seen to die under load; the store's data is on disk, so bring it back on
+  // the same port (the BackupStorageLocation points there) rather than fail every later backup.
+  const supervise = (current: S3rver, listenPort: number): void => {
+    void current.exited.then(async ({ code, signal, output }) => {
+      if (stopping) return;
+      log.warn({ code, signal, output: output.trim().split('\n').slice(-5).join(' | ') }, 'object store exited; restarting it');
+      try {
+        server = await startS3rver({ bucket: OBJECTSTORE_BUCKET, directory, port: listenPort });
+        supervise(server, listenPort);
+      } catch (err) {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'object store could not be restarted');
+      }
+    });
+  };
+  const listenPort = Number(new URL(server.endpoint).port);
+  supervise(server, listenPort);
   const { endpoint, bucket, region, accessKeyId, secretAccessKey } = server;
-  return { endpoint, bucket, region, accessKeyId, secretAccessKey, stop: () => server.stop() };
+  return {
+    endpoint,
+    bucket,
+    region,
+    accessKeyId,
+    secretAccessKey,
+    stop: () => {
+      stopping = true;
+      return server.stop();
+    },
+  };
 }

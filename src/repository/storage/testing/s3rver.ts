@@ -32,9 +32,13 @@ export interface S3rver {
   secretAccessKey: 'S3RVER';
   directory: string;
   pid: number;
+  /** Settles when the server process exits, for whatever reason, with the end of what it printed. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
   /** Stops the server (SIGTERM, SIGKILL after 5 s) and removes a temporary directory. Safe to call twice. */
   stop(): Promise<void>;
 }
+
+const OUTPUT_TAIL_CHARS = 4000;
 
 const LISTENING = /S3rver listening on [^:\s]+:(\d+)/;
 
@@ -57,10 +61,17 @@ export async function startS3rver({ bucket = 'ferry-test', directory, port = 0, 
   };
   process.once('exit', killOnExit);
 
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => {
-      resolve();
+  // The end of the server's output, to say why it died if it ever does.
+  let tail = '';
+  const keepTail = (chunk: Buffer): void => {
+    tail = (tail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout.on('data', keepTail);
+  child.stderr.on('data', keepTail);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode, output: tail });
+    else child.once('exit', (code, signal) => {
+      resolve({ code, signal, output: tail });
     });
   });
   let stopped = false;
@@ -115,6 +126,7 @@ export async function startS3rver({ bucket = 'ferry-test', directory, port = 0, 
       secretAccessKey: 'S3RVER',
       directory: dir,
       pid: child.pid ?? 0,
+      exited,
       stop,
     };
   } catch (err) {
