@@ -4,7 +4,6 @@
  * Ferry deployed the way users do (`ferry install`), and helpers that act through the real CLI and kubectl.
  * Every version of every DataUpload seen during a file is checked against Velero's published schema.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nodesFromOptions } from '../../src/localcluster/nodes/index.js';
 import { KubeClient } from '../../src/kube/client.js';
@@ -14,7 +13,7 @@ import type { ConfigMap, Pod } from '../../src/kube/models.js';
 import { R } from '../../src/kube/resources.js';
 import { pollUntil } from '../../src/kube/wait.js';
 import { startTestCluster, type TestCluster, type TestClusterOptions } from '../support/cluster.js';
-import { findKubectl, kubectlFor, type Kubectl, type KubectlResult } from '../support/kubectl.js';
+import { findKubectl, kubectlFor, runProcess, type Kubectl, type KubectlResult } from '../support/kubectl.js';
 import { veleroSchemaErrors } from '../support/velero-schema.js';
 
 export const NS = 'velero';
@@ -89,7 +88,8 @@ export async function startE2e({ nodes = SEED_NODES, ...options }: E2eOptions = 
         recorder.start();
         podRecorder.start();
       }
-      return runProcess(process.execPath, [FERRY, ...args], { ...env, KUBECONFIG: cluster.kubeconfigPath });
+      const childEnv = { ...process.env, FERRY_CONTAINER_ROOT: '', ...env, KUBECONFIG: cluster.kubeconfigPath };
+      return runProcess(process.execPath, [FERRY, ...args], { env: childEnv, timeoutMs: 180_000 });
     },
     async stop() {
       await Promise.all([recorder.stop(), podRecorder.stop()]);
@@ -97,22 +97,6 @@ export async function startE2e({ nodes = SEED_NODES, ...options }: E2eOptions = 
       await cluster.stop();
     },
   };
-}
-
-function runProcess(cmd: string, args: readonly string[], env: Record<string, string>, timeoutMs = 180_000): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, FERRY_CONTAINER_ROOT: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** Creates or replaces the node-agent ConfigMap with one JSON data key, as `kubectl create cm --from-file` would. */

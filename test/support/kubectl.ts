@@ -48,6 +48,28 @@ export function findKubectl(): { path: string } | { skip: string } {
   return located;
 }
 
+/** Runs a command to its end (SIGKILL after `timeoutMs`) and collects its output; `input` goes to its stdin. */
+export function runProcess(
+  cmd: string,
+  args: readonly string[],
+  { env, input, timeoutMs }: { env: NodeJS.ProcessEnv; input?: string; timeoutMs: number },
+): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
 /** A kubectl bound to one kubeconfig, with its own discovery cache and HOME inside the cluster's directory, so they go when the cluster's files do. */
 export function kubectlFor(path: string, kubeconfig: string): Kubectl {
   const home = mkdtempSync(join(dirname(kubeconfig), 'kubectl-home-'));
@@ -56,21 +78,7 @@ export function kubectlFor(path: string, kubeconfig: string): Kubectl {
   return {
     path,
     spawn: (args) => spawn(path, [...base, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
-    run(args, { input, env: extra = {}, timeoutMs = 30_000 } = {}) {
-      return new Promise((resolve, reject) => {
-        const child = spawn(path, [...base, ...args], { env: { ...env, ...extra }, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        child.on('error', reject);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
-        child.stdin.end(input ?? '');
-      });
-    },
+    run: (args, { input, env: extra = {}, timeoutMs = 30_000 } = {}) =>
+      runProcess(path, [...base, ...args], { env: { ...env, ...extra }, ...(input === undefined ? {} : { input }), timeoutMs }),
   };
 }
