@@ -5,6 +5,8 @@
 import { Option, type Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../kube/client.js';
+import type { DataUpload } from '../kube/crds.js';
+import type { BackupSummary } from './backup-output.js';
 
 export interface CommonFlags {
   namespace: string;
@@ -74,29 +76,55 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
   }
 }
 
-async function get(flags: CommonFlags & { output: 'table' | 'json' }): Promise<void> {
-  const [{ dataUploadsOf }, { groupByBackup, formatBackupTable }] = await Promise.all([import('../datamover/request.js'), import('./backup-output.js')]);
+/** What `get` and `describe` need to know about one kind of data movement (backups here, restores in restore.ts). */
+export interface MovementKind<Item, Group> {
+  /** `backup` or `restore`, for messages and hints. */
+  noun: string;
+  list(kube: KubeClient, namespace: string, name?: string): Promise<Item[]>;
+  group(items: Item[]): Group[];
+  formatTable(groups: Group[]): string;
+  formatDescribe(name: string, namespace: string, items: Item[]): string;
+}
+
+/** `ferry backup get` / `ferry restore get`: one row per backup or restore, or JSON. */
+export async function getMovements<Item, Group>(kind: MovementKind<Item, Group>, flags: CommonFlags & { output: 'table' | 'json' }): Promise<void> {
   const kube = await client(flags);
   try {
-    const backups = groupByBackup(await dataUploadsOf(kube, flags.namespace));
-    if (flags.output === 'json') process.stdout.write(`${JSON.stringify(backups, null, 2)}\n`);
-    else if (backups.length === 0) process.stderr.write(`no backups in namespace ${flags.namespace}\n`);
-    else process.stdout.write(formatBackupTable(backups));
+    const groups = kind.group(await kind.list(kube, flags.namespace));
+    if (flags.output === 'json') process.stdout.write(`${JSON.stringify(groups, null, 2)}\n`);
+    else if (groups.length === 0) process.stderr.write(`no ${kind.noun}s in namespace ${flags.namespace}\n`);
+    else process.stdout.write(kind.formatTable(groups));
   } finally {
     kube.close();
   }
 }
 
-async function describe(name: string, flags: CommonFlags): Promise<void> {
-  const [{ dataUploadsOf }, { formatDescribe }, { FerryError }] = await Promise.all([import('../datamover/request.js'), import('./backup-output.js'), import('../util/errors.js')]);
+/** `ferry backup describe` / `ferry restore describe`: everything about one backup or restore. */
+export async function describeMovement<Item, Group>(kind: MovementKind<Item, Group>, name: string, flags: CommonFlags): Promise<void> {
+  const { FerryError } = await import('../util/errors.js');
   const kube = await client(flags);
   try {
-    const uploads = await dataUploadsOf(kube, flags.namespace, name);
-    if (uploads.length === 0) throw new FerryError('NotFound', `backup ${name} not found in namespace ${flags.namespace}`, { hint: `list backups with \`ferry backup get -n ${flags.namespace}\`` });
-    process.stdout.write(formatDescribe(name, flags.namespace, uploads));
+    const items = await kind.list(kube, flags.namespace, name);
+    if (items.length === 0) {
+      throw new FerryError('NotFound', `${kind.noun} ${name} not found in namespace ${flags.namespace}`, {
+        hint: `list ${kind.noun}s with \`ferry ${kind.noun} get -n ${flags.namespace}\``,
+      });
+    }
+    process.stdout.write(kind.formatDescribe(name, flags.namespace, items));
   } finally {
     kube.close();
   }
+}
+
+async function backupKind(): Promise<MovementKind<DataUpload, BackupSummary>> {
+  const [{ dataUploadsOf }, { groupByBackup, formatBackupTable, formatDescribe }] = await Promise.all([import('../datamover/request.js'), import('./backup-output.js')]);
+  return {
+    noun: 'backup',
+    list: dataUploadsOf,
+    group: groupByBackup,
+    formatTable: (groups) => formatBackupTable(groups),
+    formatDescribe,
+  };
 }
 
 /** `-n` and `--kubeconfig`, shared with `ferry restore`. */
@@ -130,7 +158,7 @@ export function registerBackup(program: Command): void {
       .description('List backups: NAME, PHASE, NODE (where the data moved), BYTES, SNAPSHOT (repository snapshot id), AGE')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table')),
   ).action(async (_options: unknown, command: Command) => {
-    await get(command.opts<CommonFlags & { output: 'table' | 'json' }>());
+    await getMovements(await backupKind(), command.opts<CommonFlags & { output: 'table' | 'json' }>());
   });
   common(
     group
@@ -138,6 +166,6 @@ export function registerBackup(program: Command): void {
       .description('Show a backup\'s DataUploads: phases, nodes, messages, snapshot ids and timings')
       .argument('<name>', 'the backup\'s name'),
   ).action(async (name: string, _options: unknown, command: Command) => {
-    await describe(name, command.opts<CommonFlags>());
+    await describeMovement(await backupKind(), name, command.opts<CommonFlags>());
   });
 }

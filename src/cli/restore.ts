@@ -5,7 +5,8 @@
 import { Option, type Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataDownload } from '../kube/crds.js';
-import { client, common, type CommonFlags } from './backup.js';
+import { client, common, describeMovement, getMovements, type CommonFlags, type MovementKind } from './backup.js';
+import type { RestoreSummary } from './restore-output.js';
 
 interface CreateFlags extends CommonFlags {
   fromBackup?: string;
@@ -75,29 +76,18 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
   }
 }
 
-async function get(flags: CommonFlags & { output: 'table' | 'json' }): Promise<void> {
-  const [{ dataDownloadsOf }, { groupByRestore, formatRestoreTable }] = await Promise.all([import('../datamover/restore-request.js'), import('./restore-output.js')]);
-  const kube = await client(flags);
-  try {
-    const restores = groupByRestore(await dataDownloadsOf(kube, flags.namespace));
-    if (flags.output === 'json') process.stdout.write(`${JSON.stringify(restores, null, 2)}\n`);
-    else if (restores.length === 0) process.stderr.write(`no restores in namespace ${flags.namespace}\n`);
-    else process.stdout.write(formatRestoreTable(restores));
-  } finally {
-    kube.close();
-  }
-}
-
-async function describe(name: string, flags: CommonFlags): Promise<void> {
-  const [{ dataDownloadsOf }, { formatRestoreDescribe }, { FerryError }] = await Promise.all([import('../datamover/restore-request.js'), import('./restore-output.js'), import('../util/errors.js')]);
-  const kube = await client(flags);
-  try {
-    const downloads = await dataDownloadsOf(kube, flags.namespace, name);
-    if (downloads.length === 0) throw new FerryError('NotFound', `restore ${name} not found in namespace ${flags.namespace}`, { hint: `list restores with \`ferry restore get -n ${flags.namespace}\`` });
-    process.stdout.write(formatRestoreDescribe(name, flags.namespace, downloads));
-  } finally {
-    kube.close();
-  }
+async function restoreKind(): Promise<MovementKind<DataDownload, RestoreSummary>> {
+  const [{ dataDownloadsOf }, { groupByRestore, formatRestoreTable, formatRestoreDescribe }] = await Promise.all([
+    import('../datamover/restore-request.js'),
+    import('./restore-output.js'),
+  ]);
+  return {
+    noun: 'restore',
+    list: dataDownloadsOf,
+    group: groupByRestore,
+    formatTable: (groups) => formatRestoreTable(groups),
+    formatDescribe: formatRestoreDescribe,
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -132,7 +122,7 @@ export function registerRestore(program: Command): void {
       .description('List restores: NAME, PHASE, NODE (where the data moved), BYTES, TARGETS (target PVCs), AGE')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table')),
   ).action(async (_options: unknown, command: Command) => {
-    await get(command.opts<CommonFlags & { output: 'table' | 'json' }>());
+    await getMovements(await restoreKind(), command.opts<CommonFlags & { output: 'table' | 'json' }>());
   });
   common(
     group
@@ -140,6 +130,6 @@ export function registerRestore(program: Command): void {
       .description('Show a restore\'s DataDownloads: phases, target PVCs, nodes, messages and timings')
       .argument('<name>', 'the restore\'s name'),
   ).action(async (name: string, _options: unknown, command: Command) => {
-    await describe(name, command.opts<CommonFlags>());
+    await describeMovement(await restoreKind(), name, command.opts<CommonFlags>());
   });
 }
