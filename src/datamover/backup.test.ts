@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSnapshots, restoreSnapshot } from '../repository/index.js';
-import { startS3rver, type S3rver } from '../repository/storage/testing/s3rver.js';
+import { startS3rver, type S3rver } from '../localcluster/objectstore/s3rver.js';
 import type { DataUpload } from '../kube/crds.js';
 import { R } from '../kube/resources.js';
 import { startTestApiServer, type TestApiServer } from '../kube/testing.js';

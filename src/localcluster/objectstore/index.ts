@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { startS3rver, type S3rver } from '../../repository/storage/testing/s3rver.js';
+import { startS3rver, type S3rver } from './s3rver.js';
 import type { Logger } from '../../util/log.js';
 import { createIfAbsent, MERGE_PATCH, type Manifest } from '../kubelet/api.js';
 

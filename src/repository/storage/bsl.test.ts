@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { BackupStorageLocation } from '../../kube/crds.js';
 import { FerryError } from '../../util/errors.js';
-import { startS3rver } from './testing/s3rver.js';
+import { startS3rver } from '../../localcluster/objectstore/s3rver.js';
 import { parseAwsCredentialsFile, repositoryStorageFor, s3OptionsFromBackupStorageLocation } from './bsl.js';
 import type { BackupStorageLocationLike } from './bsl.js';
 
