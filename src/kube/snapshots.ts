@@ -4,7 +4,9 @@
  */
 import type { ObjectMeta } from './models.js';
 
-export const SNAPSHOT_API_VERSION = 'snapshot.storage.k8s.io/v1';
+export const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
+export const SNAPSHOT_VERSION = 'v1';
+export const SNAPSHOT_API_VERSION = `${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}` as const;
 export const DEFAULT_SNAPSHOT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io/is-default-class';
 
 export interface VolumeSnapshot {
@@ -34,6 +36,7 @@ export interface VolumeSnapshotContent {
     driver: string;
     deletionPolicy: 'Delete' | 'Retain';
     volumeSnapshotClassName?: string;
+    sourceVolumeMode?: string;
   };
   status?: {
     snapshotHandle?: string;
@@ -53,3 +56,12 @@ export interface VolumeSnapshotClass {
   deletionPolicy: 'Delete' | 'Retain';
   parameters?: Record<string, string>;
 }
+
+/**
+ * An object as a controller watching every namespace sees it: users write these objects too, so any field of it may
+ * be missing (its metadata keeps the API's shape). The local cluster's CSI driver reads them this way; Ferry's exposer
+ * reads the ones it wrote.
+ */
+export type Observed<T> = { [K in keyof T]?: K extends 'metadata' ? T[K] : Optional<T[K]> };
+/** Deeply optional, except in arrays and maps, whose entries are whole when present. */
+type Optional<T> = T extends readonly unknown[] ? T : T extends object ? (string extends keyof T ? T : { [K in keyof T]?: Optional<T[K]> }) : T;

@@ -11,9 +11,12 @@ import { MERGE_PATCH, type Manifest } from '../../src/localcluster/kubelet/api.j
 import { startKubelet, type Kubelet } from '../../src/localcluster/kubelet/index.js';
 import { podManifest, waitFor } from '../../src/localcluster/kubelet/testing.js';
 import { DRIVER_NAME, SNAPSHOT_CLASS, startHostpathDriver, STORAGE_CLASS, WFFC_STORAGE_CLASS, type HostpathDriver } from '../../src/localcluster/storage/index.js';
-import type { VolumeSnapshot, VolumeSnapshotContent } from '../../src/localcluster/storage/types.js';
+import type { Observed, VolumeSnapshot as Snapshot, VolumeSnapshotContent as Content } from '../../src/kube/snapshots.js';
 import { createLogger } from '../../src/util/log.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
+
+type VolumeSnapshot = Observed<Snapshot>;
+type VolumeSnapshotContent = Observed<Content>;
 
 const NS = 'default';
 const SNAP = { group: 'snapshot.storage.k8s.io', version: 'v1' };

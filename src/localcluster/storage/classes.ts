@@ -6,14 +6,13 @@
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { createIfAbsent, type Manifest } from '../kubelet/api.js';
 import { DRIVER_NAME } from './paths.js';
-import { SNAPSHOT_API_VERSION } from './types.js';
+import { DEFAULT_SNAPSHOT_CLASS_ANNOTATION, SNAPSHOT_API_VERSION } from '../../kube/snapshots.js';
 
 export const STORAGE_CLASS = 'ferry-hostpath';
 export const WFFC_STORAGE_CLASS = 'ferry-hostpath-wffc';
 export const SNAPSHOT_CLASS = 'ferry-hostpath-snapclass';
 
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
-export const DEFAULT_SNAPSHOT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io/is-default-class';
 
 function storageClass(name: string, bindingMode: 'Immediate' | 'WaitForFirstConsumer', isDefault: boolean): Manifest {
   return {

@@ -4,10 +4,10 @@ import type { Logger } from '../../util/log.js';
 import { ignoreNotFound } from '../kubelet/api.js';
 import type { EventRecorder, EventSubject } from '../kubelet/events.js';
 import type { Informer } from '../kubelet/informer.js';
-import { DEFAULT_CLASS_ANNOTATION, DEFAULT_SNAPSHOT_CLASS_ANNOTATION } from './classes.js';
+import { DEFAULT_CLASS_ANNOTATION } from './classes.js';
 import { DRIVER_NAME } from './paths.js';
 import type { RoundRobin, Topology } from './topology.js';
-import type { VolumeSnapshot, VolumeSnapshotClass, VolumeSnapshotContent } from './types.js';
+import { DEFAULT_SNAPSHOT_CLASS_ANNOTATION, type Observed, type VolumeSnapshot, type VolumeSnapshotClass, type VolumeSnapshotContent } from '../../kube/snapshots.js';
 
 export interface DriverContext {
   dir: string;
@@ -21,9 +21,9 @@ export interface DriverContext {
   volumes: Informer<V1PersistentVolume>;
   classes: Informer<V1StorageClass>;
   nodes: Informer<V1Node>;
-  snapshots: Informer<VolumeSnapshot>;
-  contents: Informer<VolumeSnapshotContent>;
-  snapshotClasses: Informer<VolumeSnapshotClass>;
+  snapshots: Informer<Observed<VolumeSnapshot>>;
+  contents: Informer<Observed<VolumeSnapshotContent>>;
+  snapshotClasses: Informer<Observed<VolumeSnapshotClass>>;
   roundRobin: RoundRobin;
 }
 
@@ -38,7 +38,7 @@ export function claimClass(ctx: DriverContext, claim: V1PersistentVolumeClaim): 
   return ctx.classes.list().find((c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
 }
 
-export function snapshotClassFor(ctx: DriverContext, name: string | undefined): VolumeSnapshotClass | undefined {
+export function snapshotClassFor(ctx: DriverContext, name: string | undefined): Observed<VolumeSnapshotClass> | undefined {
   if (name !== undefined && name !== '') return ctx.snapshotClasses.get(name);
   return ctx.snapshotClasses.list().find((c) => c.driver === DRIVER_NAME && c.metadata?.annotations?.[DEFAULT_SNAPSHOT_CLASS_ANNOTATION] === 'true');
 }

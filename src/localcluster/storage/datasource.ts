@@ -9,7 +9,7 @@ import { parseQuantity } from '../../config/quantity.js';
 import { claimClass, isOurVolume, type DriverContext } from './context.js';
 import { snapshotDir, volumeDir } from './paths.js';
 import { Retry } from './queue.js';
-import { SNAPSHOT_GROUP } from './types.js';
+import { SNAPSHOT_GROUP } from '../../kube/snapshots.js';
 
 export interface DataSource {
   /** The directory to copy from. */

@@ -22,7 +22,7 @@ import { WorkQueue } from './queue.js';
 import { deleteVolumeData, reconcileVolume } from './reclaim.js';
 import { contentDeleted, reconcileContent, reconcileSnapshot } from './snapshots.js';
 import { RoundRobin, type Topology } from './topology.js';
-import { SNAPSHOT_API_VERSION, type VolumeSnapshot, type VolumeSnapshotClass, type VolumeSnapshotContent } from './types.js';
+import { SNAPSHOT_API_VERSION, type Observed, type VolumeSnapshot, type VolumeSnapshotClass, type VolumeSnapshotContent } from '../../kube/snapshots.js';
 
 export { DRIVER_NAME } from './paths.js';
 export { SNAPSHOT_CLASS, STORAGE_CLASS, WFFC_STORAGE_CLASS } from './classes.js';
@@ -106,7 +106,7 @@ export async function startHostpathDriver(kc: KubeConfig, opts: HostpathDriverOp
     }),
     classes: watch<V1StorageClass>('/apis/storage.k8s.io/v1/storageclasses', pendingClaims),
     nodes: watch<V1Node>('/api/v1/nodes', pendingClaims),
-    snapshots: watch<VolumeSnapshot>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshots`, (type, vs) => {
+    snapshots: watch<Observed<VolumeSnapshot>>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshots`, (type, vs) => {
       add(`vs/${nsName(vs)}`);
       if (type === 'DELETED') {
         const content = vs.status?.boundVolumeSnapshotContentName ?? vs.spec?.source?.volumeSnapshotContentName ?? `snapcontent-${vs.metadata?.uid ?? ''}`;
@@ -115,13 +115,13 @@ export async function startHostpathDriver(kc: KubeConfig, opts: HostpathDriverOp
       // Claims restoring from this snapshot may have been waiting for it to be ready.
       pendingClaims();
     }),
-    contents: watch<VolumeSnapshotContent>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshotcontents`, (type, content) => {
+    contents: watch<Observed<VolumeSnapshotContent>>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshotcontents`, (type, content) => {
       add(`vsc/${content.metadata?.name ?? ''}`);
       const ref = content.spec?.volumeSnapshotRef;
       if (ref?.name !== undefined) add(`vs/${ref.namespace ?? ''}/${ref.name}`);
       if (type === 'DELETED') inBackground('could not delete snapshot data', contentDeleted(ctx, content));
     }),
-    snapshotClasses: watch<VolumeSnapshotClass>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshotclasses`, unreadySnapshots),
+    snapshotClasses: watch<Observed<VolumeSnapshotClass>>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshotclasses`, unreadySnapshots),
   };
   const informers = [ctx.claims, ctx.volumes, ctx.classes, ctx.nodes, ctx.snapshots, ctx.contents, ctx.snapshotClasses];
   await Promise.all(informers.map((i) => i.synced));

@@ -15,7 +15,10 @@ import { copyTree } from './copy.js';
 import { DRIVER_NAME, persistentVolumePath, snapshotDir } from './paths.js';
 import { Retry } from './queue.js';
 import { deleteSnapshotData, readRecord, writeRecord, type SnapshotRecord } from './records.js';
-import { SNAPSHOT_API_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION, type VolumeSnapshot, type VolumeSnapshotContent } from './types.js';
+import { SNAPSHOT_API_VERSION, SNAPSHOT_GROUP, SNAPSHOT_VERSION, type Observed, type VolumeSnapshot as Snapshot, type VolumeSnapshotContent as Content } from '../../kube/snapshots.js';
+
+type VolumeSnapshot = Observed<Snapshot>;
+type VolumeSnapshotContent = Observed<Content>;
 
 const SNAPSHOTS = { group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION, plural: 'volumesnapshots' };
 const CONTENTS = { group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION, plural: 'volumesnapshotcontents' };
