@@ -127,6 +127,23 @@ async function backupKind(): Promise<MovementKind<DataUpload, BackupSummary>> {
   };
 }
 
+/** `get` and `describe` of `ferry backup` or `ferry restore`; the kind is loaded only when one of them runs. */
+export function registerMovementViews<Item, Group>(group: Command, kind: () => Promise<MovementKind<Item, Group>>, descriptions: { get: string; describe: string }): void {
+  common(
+    group
+      .command('get')
+      .description(descriptions.get)
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table')),
+  ).action(async (_options: unknown, command: Command) => {
+    await getMovements(await kind(), command.opts<CommonFlags & { output: 'table' | 'json' }>());
+  });
+  common(group.command('describe').description(descriptions.describe).argument('<name>', `the ${group.name()}'s name`)).action(
+    async (name: string, _options: unknown, command: Command) => {
+      await describeMovement(await kind(), name, command.opts<CommonFlags>());
+    },
+  );
+}
+
 /** `-n` and `--kubeconfig`, shared with `ferry restore`. */
 export function common(command: Command): Command {
   return command
@@ -152,20 +169,8 @@ export function registerBackup(program: Command): void {
   ).action(async (name: string, _options: unknown, command: Command) => {
     await create(name, command.opts<CreateFlags>());
   });
-  common(
-    group
-      .command('get')
-      .description('List backups: NAME, PHASE, NODE (where the data moved), BYTES, SNAPSHOT (repository snapshot id), AGE')
-      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table')),
-  ).action(async (_options: unknown, command: Command) => {
-    await getMovements(await backupKind(), command.opts<CommonFlags & { output: 'table' | 'json' }>());
-  });
-  common(
-    group
-      .command('describe')
-      .description('Show a backup\'s DataUploads: phases, nodes, messages, snapshot ids and timings')
-      .argument('<name>', 'the backup\'s name'),
-  ).action(async (name: string, _options: unknown, command: Command) => {
-    await describeMovement(await backupKind(), name, command.opts<CommonFlags>());
+  registerMovementViews(group, backupKind, {
+    get: 'List backups: NAME, PHASE, NODE (where the data moved), BYTES, SNAPSHOT (repository snapshot id), AGE',
+    describe: 'Show a backup\'s DataUploads: phases, nodes, messages, snapshot ids and timings',
   });
 }

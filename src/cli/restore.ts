@@ -2,10 +2,10 @@
  * `ferry restore create | get | describe`: a data-movement restore, as Velero's restore starts one for a data-moved
  * PVC (the target PVC, then a DataDownload for the node-agents), and the views of it.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataDownload } from '../kube/crds.js';
-import { client, common, describeMovement, getMovements, type CommonFlags, type MovementKind } from './backup.js';
+import { client, common, registerMovementViews, type CommonFlags, type MovementKind } from './backup.js';
 import type { RestoreSummary } from './restore-output.js';
 
 interface CreateFlags extends CommonFlags {
@@ -116,20 +116,8 @@ export function registerRestore(program: Command): void {
   ).action(async (name: string, _options: unknown, command: Command) => {
     await create(name, command.opts<CreateFlags>());
   });
-  common(
-    group
-      .command('get')
-      .description('List restores: NAME, PHASE, NODE (where the data moved), BYTES, TARGETS (target PVCs), AGE')
-      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table')),
-  ).action(async (_options: unknown, command: Command) => {
-    await getMovements(await restoreKind(), command.opts<CommonFlags & { output: 'table' | 'json' }>());
-  });
-  common(
-    group
-      .command('describe')
-      .description('Show a restore\'s DataDownloads: phases, target PVCs, nodes, messages and timings')
-      .argument('<name>', 'the restore\'s name'),
-  ).action(async (name: string, _options: unknown, command: Command) => {
-    await describeMovement(await restoreKind(), name, command.opts<CommonFlags>());
+  registerMovementViews(group, restoreKind, {
+    get: 'List restores: NAME, PHASE, NODE (where the data moved), BYTES, TARGETS (target PVCs), AGE',
+    describe: 'Show a restore\'s DataDownloads: phases, target PVCs, nodes, messages and timings',
   });
 }
