@@ -1,0 +1,63 @@
+/**
+ * Keeps the architecture page's folder map true to the tree: every module folder under `src/` (and the nested
+ * `repository/storage/`) is in the map of `docs/architecture.md`, every folder the map names exists, and every
+ * module's main file starts with the `@module` comment the page promises.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SRC = join(ROOT, 'src');
+
+function folders(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+/** The fenced block under "## Folders": its `name/` entries, nested ones joined to their parent by indentation. */
+function mappedFolders(): string[] {
+  const page = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
+  const section = page.slice(page.indexOf('## Folders'));
+  const block = /```\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const found: string[] = [];
+  let parent = '';
+  for (const line of block.split('\n')) {
+    const match = /^( *)([a-z][\w-]*)\/\s/.exec(line);
+    if (match === null) continue;
+    const [, indent = '', name = ''] = match;
+    if (indent.length === 2) {
+      parent = name;
+      found.push(name);
+    } else if (indent.length > 2) found.push(`${parent}/${name}`);
+  }
+  return found;
+}
+
+describe('docs/architecture.md', () => {
+  const mapped = mappedFolders();
+  const modules = folders(SRC);
+
+  it('maps every module folder under src/', () => {
+    assert.ok(mapped.length > 0, 'no folder map found under "## Folders"');
+    const missing = [...modules, 'repository/storage'].filter((f) => !mapped.includes(f));
+    assert.deepEqual(missing, [], `folders missing from the map in docs/architecture.md: ${missing.join(', ')}`);
+  });
+
+  it('names only folders that exist', () => {
+    const stale = mapped.filter((f) => !existsSync(join(SRC, f)));
+    assert.deepEqual(stale, [], `docs/architecture.md maps folders that src/ does not have: ${stale.join(', ')}`);
+  });
+
+  it('finds the @module comment in every module main file', () => {
+    const without = modules.filter((m) => {
+      const main = join(SRC, m, 'index.ts');
+      return existsSync(main) && !readFileSync(main, 'utf8').slice(0, 2000).includes('@module');
+    });
+    assert.deepEqual(without, [], `index.ts without an @module comment: ${without.join(', ')}`);
+  });
+});
