@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { KubeApiError } from '../kube/errors.js';
 import { createLogger } from '../util/log.js';
 import { WorkQueue, type Requeue } from './queue.js';
 
@@ -48,5 +51,32 @@ describe('WorkQueue', () => {
     assert.equal(calls.length, 3);
     assert.ok((calls[1] ?? 0) >= 45, 'the requeue waited');
     assert.ok((calls[2] ?? 0) - (calls[1] ?? 0) >= 450, 'the retry backed off');
+  });
+
+  it('retries a conflict quietly (debug) but warns about other failures', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        done();
+      },
+    });
+    const errors = [new KubeApiError('Conflict', 'the object has been modified', { status: 409, reason: 'Conflict' }), new Error('boom')];
+    let calls = 0;
+    const queue = new WorkQueue(() => {
+      const err = errors[calls++];
+      return err === undefined ? Promise.resolve(undefined) : Promise.reject(err);
+    }, pino({ level: 'debug' }, sink));
+    queue.add('a');
+    for (let waited = 0; calls < 3 && waited < 5000; waited += 50) await sleep(50);
+    await queue.stop();
+    assert.equal(calls, 3, 'the key is retried after each failure');
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.msg]),
+      [
+        [20, 'object changed meanwhile: retrying'],
+        [40, 'reconcile failed'],
+      ],
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { isConflict } from '../kube/errors.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 
@@ -76,7 +77,9 @@ export class WorkQueue {
         const failures = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, failures);
         requeue = Math.min(500 * 2 ** (failures - 1), this.maxBackoffMs);
-        this.logger.warn({ key, err: errorMessage(err), retryInMs: requeue }, 'reconcile failed');
+        // A conflict only means the cache was behind a write (often another node-agent's): the retry reads the new version.
+        if (isConflict(err)) this.logger.debug({ key, retryInMs: requeue }, 'object changed meanwhile: retrying');
+        else this.logger.warn({ key, err: errorMessage(err), retryInMs: requeue }, 'reconcile failed');
       }
       if (requeue !== undefined && !this.ready.has(key)) this.add(key, requeue);
     }
