@@ -38,11 +38,10 @@ async function usableConfig(report: ConfigReport, output: ExplainOptions['output
 
 /** Live mode: nodes, node-agents, tolerations, storage classes and (without --config) the ConfigMap from the cluster. */
 async function runLiveExplain(options: ExplainOptions): Promise<void> {
-  const [{ loadConfigFile, parseConfigMap }, { classTopology, readLiveCluster }, { createKubeClient }, { explain }] = await Promise.all([
+  const [{ loadConfigFile, parseConfigMap }, { classTopology, explainLive, readLiveCluster }, { createKubeClient }] = await Promise.all([
     import('../config/index.js'),
     import('../install/index.js'),
     import('../kube/client.js'),
-    import('../affinity/index.js'),
   ]);
   const client = createKubeClient({ kubeconfig: options.kubeconfig });
   let live: LiveCluster;
@@ -62,12 +61,7 @@ async function runLiveExplain(options: ExplainOptions): Promise<void> {
   const answers = classes.map((storageClass) => {
     const sc = live.storageClasses.find((c) => c.metadata?.name === storageClass);
     const topology = classTopology(sc);
-    const result = explain({ config, nodes: live.nodes, storageClass, tolerations: live.tolerations, ...(topology === undefined ? {} : { volumeTopology: topology }) });
-    for (const node of result.nodes) {
-      if (live.nodeAgentNodes.has(node.name)) continue;
-      node.eligible = false;
-      node.reasons.push(`no Ready ferry-node-agent pod on this node: nothing would process the data movement here`);
-    }
+    const result = explainLive(live, config, storageClass);
     const binding = sc === undefined ? (storageClass === '' ? '' : 'not found in the cluster') : `volumeBindingMode ${sc.volumeBindingMode ?? 'Immediate'}`;
     const wffc = sc?.volumeBindingMode === 'WaitForFirstConsumer' ? '; the source volume\'s topology narrows this further' : '';
     return { storageClass, storageClassInfo: `${binding}${topology === undefined ? '' : ', allowedTopologies applied'}${wffc}`, result };

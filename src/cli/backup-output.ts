@@ -1,6 +1,9 @@
 /** Output of `ferry backup`: the table of `get`, the report of `describe`, and the live progress of `create --wait`. */
 import cliProgress from 'cli-progress';
+import { followMovement, type FollowedMovement, type FollowOptions } from '../datamover/follow.js';
+import type { KubeClient } from '../kube/client.js';
 import type { DataDownload, DataUpload } from '../kube/crds.js';
+import type { ResourceType } from '../kube/resources.js';
 import { toMillis } from '../kube/time.js';
 import { BACKUP_NAME_LABEL } from '../kube/velero.js';
 import { formatBytes, formatSeconds } from './repo-output.js';
@@ -191,4 +194,19 @@ export function formatResult(name: string, du: DataUpload): string {
   const took = toMillis(s.completionTimestamp) !== undefined && toMillis(s.startTimestamp) !== undefined ? ` in ${formatSeconds((toMillis(s.completionTimestamp) ?? 0) - (toMillis(s.startTimestamp) ?? 0))}` : '';
   const bytes = s.progress?.totalBytes === undefined ? '' : `, ${formatBytes(s.progress.totalBytes)} (${formatBytes(s.incrementalBytes ?? 0)} new)`;
   return `Backup ${name} ${phaseOf(du)} on node ${s.node ?? '<none>'}: snapshot ${s.snapshotID ?? '<none>'}${bytes}${took} (DataUpload ${du.metadata.namespace ?? ''}/${du.metadata.name ?? ''})\n`;
+}
+
+/** `followMovement` with the progress display of `create --wait` (a bar on a terminal, plain lines otherwise). */
+export async function followWithProgress<T extends Movement>(kube: KubeClient, resource: ResourceType, options: Omit<FollowOptions<T>, 'onUpdate'>): Promise<FollowedMovement<T>> {
+  const display = waitDisplay();
+  try {
+    return await followMovement<T>(kube, resource, {
+      ...options,
+      onUpdate: (current) => {
+        display.show(current);
+      },
+    });
+  } finally {
+    display.stop();
+  }
 }

@@ -3,7 +3,6 @@
  * `--snapshot-move-data` backup (a VolumeSnapshot, then a DataUpload for the node-agents), and the views of it.
  */
 import { Option, type Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../kube/client.js';
 import type { DataUpload } from '../kube/crds.js';
 import type { BackupSummary } from './backup-output.js';
@@ -20,7 +19,6 @@ interface CreateFlags extends CommonFlags {
   wait?: boolean;
 }
 
-const FINAL = new Set(['Completed', 'Failed', 'Canceled']);
 
 export async function client(flags: CommonFlags): Promise<KubeClient> {
   const { createKubeClient } = await import('../kube/client.js');
@@ -52,17 +50,10 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
       process.stdout.write(`Backup ${name} submitted: follow it with \`ferry backup describe ${name}\` (the VolumeSnapshot ${pvc.namespace}/${vsName} is yours to delete when it is done)\n`);
       return;
     }
-    const display = output.waitDisplay();
-    let du = dataUpload;
+    let du: DataUpload;
     try {
-      for (;;) {
-        du = await kube.get(R.dataUploads, { namespace: flags.namespace, name: duName });
-        display.show(du);
-        if (FINAL.has(du.status?.phase ?? 'New')) break;
-        await sleep(500);
-      }
+      du = (await output.followWithProgress<DataUpload>(kube, R.dataUploads, { namespace: flags.namespace, name: duName })).final;
     } finally {
-      display.stop();
       await kube.delete(R.volumeSnapshots, { namespace: pvc.namespace, name: vsName });
     }
     if (du.status?.phase !== 'Completed') {

@@ -3,7 +3,6 @@
  * PVC (the target PVC, then a DataDownload for the node-agents), and the views of it.
  */
 import type { Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataDownload } from '../kube/crds.js';
 import { client, common, registerMovementViews, type CommonFlags, type MovementKind } from './backup.js';
 import type { RestoreSummary } from './restore-output.js';
@@ -18,10 +17,8 @@ interface CreateFlags extends CommonFlags {
   wait?: boolean;
 }
 
-const FINAL = new Set(['Completed', 'Failed', 'Canceled']);
-
 async function create(name: string, flags: CreateFlags): Promise<void> {
-  const [request, { R }, output, { waitDisplay }, { FerryError, usageError }] = await Promise.all([
+  const [request, { R }, output, { followWithProgress }, { FerryError, usageError }] = await Promise.all([
     import('../datamover/restore-request.js'),
     import('../kube/resources.js'),
     import('./restore-output.js'),
@@ -49,18 +46,7 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
     }
     const finals: DataDownload[] = [];
     for (const dd of created) {
-      const display = waitDisplay();
-      let current = dd;
-      try {
-        for (;;) {
-          current = await kube.get<DataDownload>(R.dataDownloads, { namespace: flags.namespace, name: dd.metadata.name });
-          display.show(current);
-          if (FINAL.has(current.status?.phase ?? 'New')) break;
-          await sleep(500);
-        }
-      } finally {
-        display.stop();
-      }
+      const { final: current } = await followWithProgress<DataDownload>(kube, R.dataDownloads, { namespace: flags.namespace, name: dd.metadata.name ?? '' });
       finals.push(current);
       process.stdout.write(output.formatRestoreResult(current));
     }

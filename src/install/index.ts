@@ -26,4 +26,4 @@ export { applyConfig, type ApplyConfigOptions, type ApplyConfigResult } from './
 export { configStatus, formatConfigStatus, type ConfigStatus, type NodeAgentConfigState } from './config-get.js';
 export { dryRunObjects, planInstall, type PlannedObject } from './install.js';
 export { uninstall, type UninstallOptions, type UninstallStep } from './uninstall.js';
-export { classTopology, readLiveCluster, type LiveCluster } from './live-cluster.js';
+export { classTopology, explainLive, readLiveCluster, type LiveCluster } from './live-cluster.js';

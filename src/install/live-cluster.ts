@@ -1,4 +1,5 @@
-import type { NodeSelector } from '../affinity/index.js';
+import { explain, type Explanation, type NodeSelector } from '../affinity/index.js';
+import type { NodeAgentConfig } from '../config/types.js';
 import type { KubeClient } from '../kube/client.js';
 import type { ConfigMap, DaemonSet, Node, Pod, StorageClass, Toleration } from '../kube/models.js';
 import { R } from '../kube/resources.js';
@@ -52,4 +53,20 @@ export function classTopology(sc: StorageClass | undefined): NodeSelector | unde
   return {
     nodeSelectorTerms: terms.map((t) => ({ matchExpressions: (t.matchLabelExpressions ?? []).map((e) => ({ key: e.key, operator: 'In', values: e.values })) })),
   };
+}
+
+/**
+ * `explain` for one storage class on the live cluster: the class's allowedTopologies narrow the nodes, the
+ * DaemonSet's tolerations are the data-mover pod's, and a node without a Ready node-agent is not eligible (nothing
+ * there would process the data movement).
+ */
+export function explainLive(live: LiveCluster, config: NodeAgentConfig, storageClass: string): Explanation {
+  const topology = classTopology(live.storageClasses.find((c) => c.metadata?.name === storageClass));
+  const result = explain({ config, nodes: live.nodes, storageClass, tolerations: live.tolerations, ...(topology === undefined ? {} : { volumeTopology: topology }) });
+  for (const node of result.nodes) {
+    if (live.nodeAgentNodes.has(node.name)) continue;
+    node.eligible = false;
+    node.reasons.push('no Ready ferry-node-agent pod on this node: nothing would process the data movement here');
+  }
+  return result;
 }
