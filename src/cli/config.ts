@@ -1,7 +1,7 @@
 /**
  * `ferry config …`: the node-agent ConfigMap from the command line. `validate` checks a file offline, `apply` puts it
- * in the cluster and rolls the node-agents, `get` compares the live config with what the node-agents run. Modules are
- * loaded only when a command runs, so `ferry --help` stays fast.
+ * in the cluster and rolls the node-agents, `get` compares the live config with what each node-agent loaded. Modules
+ * are loaded only when a command runs, so `ferry --help` stays fast.
  */
 import { Option, type Command } from 'commander';
 import { EXIT_FAILED } from './program.js';
@@ -99,7 +99,10 @@ export function registerConfig(program: Command): void {
   clusterOptions(
     group
       .command('get')
-      .description('Print the live node-agent config and, for each running node-agent, whether it runs that config (they read it only at start)')
+      .description(
+        'Print the live node-agent config and, for each running node-agent, the config it loaded (node-agents read it only ' +
+          'at start and report its hash on their pod): current, differs (restart it to load the live one) or unknown (not reported yet)',
+      )
       .option('--configmap <name>', 'the ConfigMap (default: the one the node-agent DaemonSet reads)')
       .addOption(outputOption()),
   ).action(async (_options: unknown, command: Command) => {

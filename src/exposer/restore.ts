@@ -62,7 +62,7 @@ export class RestoreExposer {
       },
       { timeoutMs: resourceTimeoutMs, signal, what: `a pod using PVC ${namespace}/${pvc} to be scheduled (its storage class ${storageClass} is WaitForFirstConsumer)` },
     );
-    logger.info({ dataDownload: dd.metadata.name, node: claim, storageClass }, 'the target PVC is WaitForFirstConsumer: the restore pod follows the workload\'s node and loadAffinity is ignored');
+    logger.info({ dataDownload: dd.metadata.name, selectedNode: claim, storageClass }, 'the target PVC is WaitForFirstConsumer: the restore pod follows the workload\'s node and loadAffinity is ignored');
     return { storageClass, selectedNode: claim };
   }
 

@@ -3,65 +3,113 @@ import type { ConfigMap, DaemonSet, Pod } from '../kube/models.js';
 import { R } from '../kube/resources.js';
 import { NODE_AGENT_DAEMONSET } from '../kube/velero.js';
 import { FerryError } from '../util/errors.js';
-import { CONFIG_HASH_ANNOTATION, configHash } from './config-hash.js';
+import { configHash, LOADED_CONFIG_HASH_ANNOTATION, LOADED_CONFIGMAP_ANNOTATION, NO_CONFIG } from './config-hash.js';
 import { configMapArg } from './live-cluster.js';
+
+/** `current`: the node-agent loaded the live config; `differs`: another one; `unknown`: it has not said (yet). */
+export type LoadedState = 'current' | 'differs' | 'unknown';
 
 export interface NodeAgentConfigState {
   pod: string;
   node: string;
-  /** The hash of the config the pod was started with (from the template it was created from), if recorded. */
-  hash: string | undefined;
-  current: boolean;
+  /** The ConfigMap the node-agent loaded at start, as it reported it (`null`: none, it runs the defaults). */
+  loadedConfigMap: string | null;
+  /** The hash of the config it loaded (`none`: no ConfigMap), or `null` when it has not reported it. */
+  loadedHash: string | null;
+  state: LoadedState;
 }
 
 export interface ConfigStatus {
-  configMap: string;
-  /** The ConfigMap's single data value, or `undefined` when it does not exist. */
-  live: string | undefined;
-  hash: string | undefined;
+  /** Whether the node-agent DaemonSet exists. */
+  installed: boolean;
+  /** The ConfigMap compared with: `--configmap`, else the one the DaemonSet names; `null` when there is none. */
+  configMap: string | null;
+  /** The ConfigMap the DaemonSet's args name (what node-agents load when they start), `null` for none. */
+  daemonSetConfigMap: string | null;
+  /** The ConfigMap's single data value, `null` when it does not exist or there is none. */
+  live: string | null;
+  /** Its hash, `none` when there is no ConfigMap to load, `null` when the named one does not exist. */
+  hash: string | null;
   nodeAgents: NodeAgentConfigState[];
 }
 
+function stateOf(pod: Pod, configMap: string | null, hash: string | null): NodeAgentConfigState {
+  const annotations = pod.metadata?.annotations ?? {};
+  const loadedHash = annotations[LOADED_CONFIG_HASH_ANNOTATION] ?? null;
+  const loadedConfigMap = annotations[LOADED_CONFIGMAP_ANNOTATION] ?? null;
+  let state: LoadedState = 'unknown';
+  if (loadedHash !== null) state = loadedHash === hash && loadedConfigMap === configMap ? 'current' : 'differs';
+  return { pod: pod.metadata?.name ?? '', node: pod.spec?.nodeName ?? '', loadedConfigMap, loadedHash, state };
+}
+
 /**
- * The live config and the one each node-agent runs. The node-agents read the ConfigMap only at start, so each pod
- * carries the template's config hash (`ferry config apply` writes it) from when it was created.
+ * The live config and the one each running node-agent loaded. The node-agents read the ConfigMap only at start and
+ * then report the hash of what they read on their own pod, so an edit of the ConfigMap shows here as `differs` until
+ * they restart, however it was made.
  */
 export async function configStatus(client: KubeClient, namespace: string, name: string | undefined): Promise<ConfigStatus> {
   const ds = await client.find<DaemonSet>(R.daemonSets, { namespace, name: NODE_AGENT_DAEMONSET });
-  const configMap = name ?? (ds === undefined ? undefined : configMapArg(ds));
-  if (configMap === undefined) {
-    throw new FerryError('NotFound', `no --configmap given and DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} reads no node-agent ConfigMap`, {
-      hint: 'pass --configmap NAME',
+  if (ds === undefined && name === undefined) {
+    throw new FerryError('NotFound', `no node-agent is installed in namespace ${namespace} (no DaemonSet ${NODE_AGENT_DAEMONSET})`, {
+      hint: 'ferry install, or pass --configmap NAME to see a ConfigMap alone',
     });
   }
-  const cm = await client.find<ConfigMap>(R.configMaps, { namespace, name: configMap });
-  const live = Object.values(cm?.data ?? {})[0];
-  const hash = live === undefined ? undefined : configHash(live);
-  const selector = Object.entries(ds?.spec?.selector.matchLabels ?? { name: NODE_AGENT_DAEMONSET }).map(([k, v]) => `${k}=${v}`).join(',');
+  const daemonSetConfigMap = configMapArg(ds) ?? null;
+  const configMap = name ?? daemonSetConfigMap;
+  const cm = configMap === null ? undefined : await client.find<ConfigMap>(R.configMaps, { namespace, name: configMap });
+  const live = Object.values(cm?.data ?? {})[0] ?? null;
+  let hash: string | null = null;
+  if (configMap === null) hash = NO_CONFIG;
+  else if (live !== null) hash = configHash(live);
+  const selector = Object.entries(ds?.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
   const pods = ds === undefined ? [] : (await client.list<Pod>(R.pods, namespace, { labelSelector: selector })).items;
   const nodeAgents = pods
     .filter((p) => p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running')
-    .map((p) => {
-      const podHash = p.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
-      return { pod: p.metadata?.name ?? '', node: p.spec?.nodeName ?? '', hash: podHash, current: podHash !== undefined && podHash === hash };
-    })
+    .map((p) => stateOf(p, configMap, hash))
     .sort((a, b) => a.node.localeCompare(b.node));
-  return { configMap, live, hash, nodeAgents };
+  return { installed: ds !== undefined, configMap, daemonSetConfigMap, live, hash, nodeAgents };
+}
+
+function loadedText(a: NodeAgentConfigState): string {
+  if (a.loadedHash === null) return '-';
+  if (a.loadedConfigMap === null) return a.loadedHash === NO_CONFIG ? 'none (defaults)' : a.loadedHash;
+  return `${a.loadedConfigMap} ${a.loadedHash}`;
+}
+
+/** What the reader should know or do, after the table. */
+function verdict(s: ConfigStatus, namespace: string): string[] {
+  const agents = s.nodeAgents;
+  if (agents.length === 0) return ['(no running node-agent)'];
+  const restart = `kubectl rollout restart ds/${NODE_AGENT_DAEMONSET} -n ${namespace}`;
+  const lines: string[] = [];
+  const differ = agents.filter((a) => a.state === 'differs').length;
+  const unknown = agents.filter((a) => a.state === 'unknown').length;
+  if (differ > 0) {
+    let fix = `restart them to load it: ${restart} (ferry config apply does it for you)`;
+    if (s.hash === null) fix = `create ConfigMap ${s.configMap ?? ''} first (node-agents will not start without it)`;
+    else if (s.daemonSetConfigMap !== s.configMap) fix = 'a restart will not load it while the DaemonSet reads another (see the note above)';
+    lines.push(`${differ} of ${agents.length} node-agents loaded a different config than the live one: ${fix}`);
+  }
+  if (unknown > 0) lines.push(`${unknown} of ${agents.length} node-agents have not reported the config they loaded yet (starting up, or an older Ferry)`);
+  if (differ + unknown === 0) lines.push(s.configMap === null ? 'every node-agent runs the defaults' : 'every node-agent runs the live config');
+  return lines;
 }
 
 export function formatConfigStatus(s: ConfigStatus, namespace: string): string {
-  const lines = [`ConfigMap ${namespace}/${s.configMap}: ${s.hash === undefined ? 'not found' : `hash ${s.hash}`}`];
-  if (s.live !== undefined) lines.push(s.live.trimEnd());
-  lines.push('', 'NODE\tPOD\tCONFIG HASH\tSTATE');
-  for (const a of s.nodeAgents) lines.push(`${a.node}\t${a.pod}\t${a.hash ?? '-'}\t${a.current ? 'current' : 'differs'}`);
-  const stale = s.nodeAgents.filter((a) => !a.current).length;
-  if (s.nodeAgents.length === 0) lines.push('(no running node-agent)');
-  else if (stale > 0) {
-    lines.push(
-      '',
-      `${stale} of ${s.nodeAgents.length} node-agents run a different config than the live ConfigMap (they read it only at start): ` +
-        `run ferry config apply, or kubectl rollout restart ds/${NODE_AGENT_DAEMONSET} -n ${namespace}`,
-    );
-  } else lines.push('', 'every node-agent runs the live config');
+  const lines: string[] = [];
+  if (s.configMap === null) {
+    lines.push(`DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} reads no node-agent ConfigMap (no --node-agent-configmap): node-agents run the defaults (no loadAffinity, loadConcurrency 1)`);
+  } else {
+    lines.push(`ConfigMap ${namespace}/${s.configMap}: ${s.hash === null ? 'not found' : `hash ${s.hash}`}`);
+    if (!s.installed) lines.push(`note: no node-agent is installed in namespace ${namespace}: ferry install --node-agent-configmap=${s.configMap}`);
+    else if (s.daemonSetConfigMap !== s.configMap) {
+      const reads = s.daemonSetConfigMap === null ? 'reads no ConfigMap' : `reads ConfigMap ${s.daemonSetConfigMap}`;
+      lines.push(`note: DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} ${reads}, so node-agents will not load this one: ferry install --node-agent-configmap=${s.configMap}`);
+    }
+    if (s.live !== null) lines.push(s.live.trimEnd());
+  }
+  lines.push('', 'Node-agents read the config only when they start; each reports what it loaded.', 'NODE\tPOD\tLOADED\tSTATE');
+  for (const a of s.nodeAgents) lines.push(`${a.node}\t${a.pod}\t${loadedText(a)}\t${a.state}`);
+  lines.push('', ...verdict(s, namespace));
   return `${lines.join('\n')}\n`;
 }

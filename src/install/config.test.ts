@@ -7,8 +7,8 @@ import type { ConfigMap, DaemonSet } from '../kube/models.js';
 import { R } from '../kube/resources.js';
 import { startTestApiServer, type TestApiServer } from '../kube/testing.js';
 import { applyConfig } from './config-apply.js';
-import { CONFIG_HASH_ANNOTATION, configHash } from './config-hash.js';
-import { configStatus, formatConfigStatus } from './config-get.js';
+import { CONFIG_HASH_ANNOTATION, configHash, LOADED_CONFIG_HASH_ANNOTATION, LOADED_CONFIGMAP_ANNOTATION } from './config-hash.js';
+import { configStatus, formatConfigStatus, type ConfigStatus, type NodeAgentConfigState } from './config-get.js';
 import { nodeAgentDaemonSet } from './manifests.js';
 
 let api: TestApiServer;
@@ -25,8 +25,10 @@ const apply = (path: string) => applyConfig({ client: api.client, namespace: 've
 const templateHash = async (): Promise<string | undefined> =>
   (await api.client.get<DaemonSet>(R.daemonSets, { namespace: 'velero', name: 'ferry-node-agent' })).spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
 
-async function nodeAgentPod(node: string, hash: string): Promise<void> {
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `ferry-node-agent-${node}`, namespace: 'velero', labels: { name: 'ferry-node-agent' }, annotations: { [CONFIG_HASH_ANNOTATION]: hash } }, spec: { nodeName: node, containers: [{ name: 'node-agent', image: 'x' }] } };
+/** A running node-agent pod that reported `loaded` (hash and ConfigMap), or nothing yet. */
+async function nodeAgentPod(node: string, loaded?: { hash: string; configMap?: string }): Promise<void> {
+  const annotations = loaded === undefined ? {} : { [LOADED_CONFIG_HASH_ANNOTATION]: loaded.hash, ...(loaded.configMap === undefined ? {} : { [LOADED_CONFIGMAP_ANNOTATION]: loaded.configMap }) };
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `ferry-node-agent-${node}`, namespace: 'velero', labels: { name: 'ferry-node-agent' }, annotations }, spec: { nodeName: node, containers: [{ name: 'node-agent', image: 'x' }] } };
   await api.client.create(R.pods, 'velero', pod);
   await api.client.patch(R.pods, { namespace: 'velero', name: pod.metadata.name, subresource: 'status' }, { status: { phase: 'Running' } });
 }
@@ -64,11 +66,60 @@ describe('ferry config apply / get', () => {
     assert.deepEqual(Object.keys((await api.client.get<ConfigMap>(R.configMaps, { namespace: 'velero', name: 'node-agent-config' })).data ?? {}), ['cfg.json'], 'a single data key remains');
     assert.equal(await templateHash(), next.hash);
 
-    await nodeAgentPod('node-1', configHash(text));
-    await nodeAgentPod('node-2', next.hash);
+    await nodeAgentPod('node-1', { hash: configHash(text), configMap: 'node-agent-config' });
+    await nodeAgentPod('node-2', { hash: next.hash, configMap: 'node-agent-config' });
+    await nodeAgentPod('node-3', { hash: next.hash, configMap: 'other-config' });
+    await nodeAgentPod('node-4');
     const status = await configStatus(api.client, 'velero', undefined);
     assert.equal(status.configMap, 'node-agent-config', 'found from the DaemonSet args');
-    assert.deepEqual(status.nodeAgents.map((a) => [a.node, a.current]), [['node-1', false], ['node-2', true]]);
-    assert.match(formatConfigStatus(status, 'velero'), /1 of 2 node-agents run a different config than the live ConfigMap/);
+    assert.deepEqual(
+      status.nodeAgents.map((a) => [a.node, a.loadedHash, a.state]),
+      [['node-1', configHash(text), 'differs'], ['node-2', next.hash, 'current'], ['node-3', next.hash, 'differs'], ['node-4', null, 'unknown']],
+    );
+    const text2 = formatConfigStatus(status, 'velero');
+    assert.match(text2, /^Node-agents read the config only when they start; each reports what it loaded\.$/m);
+    assert.match(text2, new RegExp(`^node-1\tferry-node-agent-node-1\tnode-agent-config ${configHash(text)}\tdiffers$`, 'm'));
+    assert.match(text2, /^node-4\tferry-node-agent-node-4\t-\tunknown$/m);
+    assert.match(text2, /^2 of 4 node-agents loaded a different config than the live one: restart them to load it: kubectl rollout restart ds\/ferry-node-agent -n velero/m);
+    assert.match(text2, /^1 of 4 node-agents have not reported the config they loaded yet/m);
+  });
+});
+
+describe('ferry config get: the verdict', () => {
+  const agent = (node: string, loadedHash: string | null, state: NodeAgentConfigState['state'], loadedConfigMap: string | null = 'cm'): NodeAgentConfigState => ({ pod: `p-${node}`, node, loadedConfigMap, loadedHash, state });
+  const base: ConfigStatus = { installed: true, configMap: 'cm', daemonSetConfigMap: 'cm', live: '{}', hash: 'h1', nodeAgents: [agent('node-1', 'h1', 'current')] };
+
+  it('says when every node-agent runs the live config', () => {
+    assert.match(formatConfigStatus(base, 'velero'), /^ConfigMap velero\/cm: hash h1\n\{\}\n[\s\S]*^node-1\tp-node-1\tcm h1\tcurrent\n\nevery node-agent runs the live config\n$/m);
+  });
+
+  it('without a ConfigMap: node-agents run the defaults, and say so', () => {
+    const none: ConfigStatus = { ...base, configMap: null, daemonSetConfigMap: null, live: null, hash: 'none', nodeAgents: [agent('node-1', 'none', 'current', null)] };
+    const text = formatConfigStatus(none, 'velero');
+    assert.match(text, /^DaemonSet velero\/ferry-node-agent reads no node-agent ConfigMap \(no --node-agent-configmap\): node-agents run the defaults/);
+    assert.match(text, /^node-1\tp-node-1\tnone \(defaults\)\tcurrent$/m);
+    assert.match(text, /^every node-agent runs the defaults$/m);
+  });
+
+  it('a ConfigMap the DaemonSet does not read, one that is missing, and no node-agent running', () => {
+    const elsewhere = formatConfigStatus({ ...base, configMap: 'other', nodeAgents: [agent('node-1', 'h1', 'differs')] }, 'velero');
+    assert.match(elsewhere, /^note: DaemonSet velero\/ferry-node-agent reads ConfigMap cm, so node-agents will not load this one: ferry install --node-agent-configmap=other$/m);
+    assert.match(elsewhere, /^1 of 1 node-agents loaded a different config than the live one: a restart will not load it while the DaemonSet reads another/m);
+    const missing = formatConfigStatus({ ...base, live: null, hash: null, nodeAgents: [agent('node-1', 'h1', 'differs')] }, 'velero');
+    assert.match(missing, /^ConfigMap velero\/cm: not found$/m);
+    assert.match(missing, /create ConfigMap cm first \(node-agents will not start without it\)/);
+    assert.match(formatConfigStatus({ ...base, nodeAgents: [] }, 'velero'), /^\(no running node-agent\)$/m);
+    assert.match(formatConfigStatus({ ...base, installed: false, daemonSetConfigMap: null, nodeAgents: [] }, 'velero'), /^note: no node-agent is installed in namespace velero/m);
+  });
+
+  it('refuses to guess without a DaemonSet or --configmap', async () => {
+    const empty = await startTestApiServer();
+    try {
+      await assert.rejects(configStatus(empty.client, 'velero', undefined), /no node-agent is installed in namespace velero/);
+      const alone = await configStatus(empty.client, 'velero', 'cm');
+      assert.deepEqual([alone.installed, alone.hash, alone.nodeAgents], [false, null, []]);
+    } finally {
+      await empty.close();
+    }
   });
 });

@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { configHash, LOADED_CONFIG_HASH_ANNOTATION, LOADED_CONFIGMAP_ANNOTATION } from '../install/config-hash.js';
+import type { Pod } from '../kube/models.js';
 import { R } from '../kube/resources.js';
 import { startTestApiServer, type TestApiServer } from '../kube/testing.js';
 import { startNodeAgent, type NodeAgentOptions } from './server.js';
@@ -86,8 +88,31 @@ describe('node-agent start-up', () => {
       assert.ok(lines.some((l) => l.loadConcurrency === 3));
       assert.ok(lines.some((l) => l.level === 40 && l.path === 'someUnknownKey'), 'warnings are logged');
       assert.equal((await fetch(`http://127.0.0.1:${agent.metricsPort}/healthz`)).status, 200);
+      assert.ok(lines.some((l) => l.level === 40 && String(l.msg).includes('config get will show this node-agent\'s config as unknown')), 'no pod of its own to report on');
     } finally {
       await agent.stop();
     }
+  });
+
+  it('reports the hash of the config it loaded on its own pod (named by HOSTNAME), and `none` without a ConfigMap', async () => {
+    const text = '{"loadConcurrency":{"globalConfig":2}}';
+    await configMap('reported', { 'node-agent-config.json': text });
+    await api.client.create(R.pods, 'velero', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ferry-node-agent-abcde', namespace: 'velero' }, spec: { nodeName: 'node-1', containers: [{ name: 'node-agent', image: 'x' }] } });
+    const annotations = async (): Promise<Record<string, string> | undefined> => (await api.client.get<Pod>(R.pods, { namespace: 'velero', name: 'ferry-node-agent-abcde' })).metadata?.annotations;
+    const env = { NODE_NAME: 'node-1', HOSTNAME: 'ferry-node-agent-abcde' };
+
+    const agent = await startNodeAgent(options(capture().logger, { nodeAgentConfigMap: 'reported', env }));
+    await agent.stop();
+    assert.deepEqual(await annotations(), { [LOADED_CONFIG_HASH_ANNOTATION]: configHash(text), [LOADED_CONFIGMAP_ANNOTATION]: 'reported' });
+
+    const plain = await startNodeAgent(options(capture().logger, { env }));
+    await plain.stop();
+    assert.deepEqual(await annotations(), { [LOADED_CONFIG_HASH_ANNOTATION]: 'none' });
+
+    const elsewhere = capture();
+    const other = await startNodeAgent(options(elsewhere.logger, { nodeAgentConfigMap: 'reported', env: { ...env, NODE_NAME: 'node-2' } }));
+    await other.stop();
+    assert.deepEqual(await annotations(), { [LOADED_CONFIG_HASH_ANNOTATION]: 'none' }, 'a pod of another node is left alone');
+    assert.ok(elsewhere.lines().some((l) => l.level === 40 && l.pod === 'ferry-node-agent-abcde'));
   });
 });

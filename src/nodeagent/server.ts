@@ -11,6 +11,7 @@ import type { Logger } from '../util/log.js';
 import { loadNodeAgentConfig } from './config.js';
 import { startMetricsServer } from './http.js';
 import { NodeAgentMetrics } from './metrics.js';
+import { reportLoadedConfig } from './report.js';
 
 export interface NodeAgentOptions {
   /** `--node-agent-configmap`; none means no node constraints. */
@@ -60,7 +61,8 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const client = createKubeClient({ kubeconfig: options.kubeconfig });
   log.info({ namespace, dataMover: options.dataMoverName, configMap: options.nodeAgentConfigMap ?? null }, 'node-agent starting');
 
-  const config = await loadNodeAgentConfig(client, namespace, options.nodeAgentConfigMap, log);
+  const loaded = await loadNodeAgentConfig(client, namespace, options.nodeAgentConfigMap, log);
+  const { config } = loaded;
   const loadAffinity = config.loadAffinity ?? [];
   log.info({ loadAffinity }, loadAffinity.length === 0 ? 'no loadAffinity: data-mover pods may run on any Linux node' : `Using customized loadAffinity (${loadAffinity.length} ${loadAffinity.length === 1 ? 'entry' : 'entries'})`);
 
@@ -94,6 +96,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     await server.close();
     throw err;
   }
+  await reportLoadedConfig(client, { namespace, name: env.HOSTNAME, nodeName }, loaded, log);
   healthy = true;
   log.info({ metricsPort: server.port }, 'node-agent started');
   return {

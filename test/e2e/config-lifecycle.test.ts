@@ -1,25 +1,37 @@
 /**
- * The configuration lifecycle on the seed's five nodes: `ferry config apply` creates the node-agent ConfigMap,
- * `ferry install` reads it, a new rule applied with `ferry config apply` moves the next backup to the newly allowed
- * node with no manual restart, `ferry config get` tells which config each node-agent runs, and an invalid file
- * changes nothing in the cluster.
+ * The configuration lifecycle on the seed's five nodes, through the CLI and kubectl as users do it: a plain
+ * `ferry install` runs the defaults; `kubectl edit ds` adding `--node-agent-configmap` (the seed document's
+ * alternative to the install flag) makes the rolled-out node-agents load it; `ferry config apply` with a new rule
+ * moves the next backup with no manual restart; an edit made behind Ferry's back (`kubectl replace`) shows as
+ * `differs` in `ferry config get` until `kubectl rollout restart`; an invalid file changes nothing in the cluster.
+ * Throughout, `config get` reports what each node-agent says it loaded, not what the pod template asked for.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_HASH_ANNOTATION, waitForNodeAgents } from '../../src/install/index.js';
+import { CONFIG_HASH_ANNOTATION, configHash, type ConfigStatus } from '../../src/install/index.js';
 import type { ConfigMap, DaemonSet } from '../../src/kube/models.js';
 import { R } from '../../src/kube/resources.js';
 import { eventually, kubectlSkip, NS, ok, startE2e, type E2e } from './harness.js';
 import { dataUploadOf, filledVolume, storageClass } from './volumes.js';
 
 const skip = kubectlSkip();
+const ROLL_TIMEOUT_MS = 120_000;
 
 const onlyNode = (node: string): string => JSON.stringify({ loadAffinity: [{ nodeSelector: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] } }] });
 
-describe('ferry config apply / get (e2e)', { skip, timeout: 300_000 }, () => {
+/** An EDITOR for `kubectl edit`: adds the argument after `- server` in the YAML kubectl hands it, or fails. */
+const ADD_ARG_EDITOR = `import { readFileSync, writeFileSync } from 'node:fs';
+const [file, arg] = [process.argv[2], process.env.FERRY_E2E_ARG];
+const text = readFileSync(file, 'utf8');
+const edited = text.replace(/^( *)- server$/m, (line, indent) => line + '\\n' + indent + '- ' + arg);
+if (edited === text) { console.error('no "- server" line in ' + file); process.exit(1); }
+writeFileSync(file, edited);
+`;
+
+describe('ferry config apply / get, kubectl edit (e2e)', { skip, timeout: 420_000 }, () => {
   let e2e: E2e;
   let dir: string;
   const file = async (name: string, text: string): Promise<string> => {
@@ -29,8 +41,23 @@ describe('ferry config apply / get (e2e)', { skip, timeout: 300_000 }, () => {
   };
   const templateHash = async (): Promise<string | undefined> =>
     (await e2e.client.get<DaemonSet>(R.daemonSets, { namespace: NS, name: 'ferry-node-agent' })).spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
+  const configGet = async (): Promise<ConfigStatus> => JSON.parse(ok(await e2e.ferry(['config', 'get', '-o', 'json']), 'config get')) as ConfigStatus;
+  /** Waits until the five node-agents running (old ones gone) all report `state`, and returns that status. */
+  const allAgents = (state: string, what: string): Promise<ConfigStatus> => {
+    let last = '';
+    return eventually(
+      what,
+      async () => {
+        const status = await configGet();
+        last = status.nodeAgents.map((a) => `${a.node}:${a.state}`).join(' ');
+        return status.nodeAgents.length === 5 && status.nodeAgents.every((a) => a.state === state) ? status : undefined;
+      },
+      ROLL_TIMEOUT_MS,
+      () => last,
+    );
+  };
   const backupNode = async (name: string): Promise<string | undefined> => {
-    await filledVolume(e2e, 'app', name, 'sc');
+    await filledVolume(e2e, 'app', name, 'sc', { bytes: 10_000 });
     ok(await e2e.ferry(['backup', 'create', name, '--pvc', `app/${name}`, '--wait']), `ferry backup create ${name}`);
     return (await dataUploadOf(e2e, name)).status?.node;
   };
@@ -45,23 +72,53 @@ describe('ferry config apply / get (e2e)', { skip, timeout: 300_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('a rule applied with ferry config apply moves the next backup, with no manual restart', async () => {
+  it('plain install runs the defaults; kubectl edit ds adding --node-agent-configmap makes the node-agents load it', async () => {
     const created = ok(await e2e.ferry(['config', 'apply', '-f', await file('node-agent-config.json', onlyNode('node-3')), '--configmap', 'node-agent-config']), 'config apply');
     assert.match(created, /^configmap\/node-agent-config created/m);
     assert.match(created, /no node-agent is installed/);
-    ok(await e2e.ferry(['install', '--node-agent-configmap', 'node-agent-config', '--wait']), 'ferry install');
-    assert.equal(await backupNode('first'), 'node-3');
+    ok(await e2e.ferry(['install', '--wait']), 'ferry install');
+    const defaults = await allAgents('current', 'the node-agents to report the defaults');
+    assert.deepEqual([defaults.configMap, defaults.hash, defaults.nodeAgents.map((a) => a.loadedHash)], [null, 'none', Array(5).fill('none')]);
+    assert.match(ok(await e2e.ferry(['config', 'get']), 'config get'), /reads no node-agent ConfigMap[\s\S]*^every node-agent runs the defaults$/m);
 
+    const editor = await file('add-arg.mjs', ADD_ARG_EDITOR);
+    const edit = await e2e.kubectl.run(['edit', 'ds/ferry-node-agent', '-n', NS], { env: { KUBE_EDITOR: `${process.execPath} ${editor}`, FERRY_E2E_ARG: '--node-agent-configmap=node-agent-config' } });
+    assert.match(ok(edit, 'kubectl edit ds'), /daemonset\.apps\/ferry-node-agent edited/);
+    const args = ok(await e2e.kubectl.run(['get', 'ds', 'ferry-node-agent', '-n', NS, '-o', 'jsonpath={.spec.template.spec.containers[0].args}']), 'kubectl get ds');
+    assert.deepEqual(JSON.parse(args), ['node-agent', 'server', '--node-agent-configmap=node-agent-config']);
+    const loaded = await allAgents('current', 'the rolled-out node-agents to report the ConfigMap');
+    assert.equal(loaded.configMap, 'node-agent-config');
+    assert.ok(loaded.nodeAgents.every((a) => a.loadedConfigMap === 'node-agent-config' && a.loadedHash === configHash(onlyNode('node-3'))));
+    assert.equal(await backupNode('first'), 'node-3', 'the only node the loaded config allows');
+  });
+
+  it('a rule applied with ferry config apply moves the next backup, with no manual restart', async () => {
     const applied = ok(await e2e.ferry(['config', 'apply', '-f', await file('node-agent-config.json', onlyNode('node-5')), '--configmap', 'node-agent-config']), 'config apply');
     assert.match(applied, /^configmap\/node-agent-config configured/m);
     assert.match(applied, /node-agents are restarting/);
-    await eventually('the node-agents to carry the new config hash', async () => {
-      const get = JSON.parse(ok(await e2e.ferry(['config', 'get', '-o', 'json']), 'config get')) as { nodeAgents: { current: boolean }[] };
-      return get.nodeAgents.length === 5 && get.nodeAgents.every((a) => a.current) ? true : undefined;
-    }, 120_000);
-    await waitForNodeAgents(e2e.client, NS, 120_000);
-    assert.match(ok(await e2e.ferry(['config', 'get']), 'config get'), /every node-agent runs the live config/);
+    const status = await allAgents('current', 'the node-agents to report the new config');
+    assert.equal(status.hash, configHash(onlyNode('node-5')));
+    assert.match(ok(await e2e.ferry(['config', 'get']), 'config get'), /^every node-agent runs the live config$/m);
     assert.equal(await backupNode('second'), 'node-5');
+  });
+
+  it('a ConfigMap replaced with kubectl shows as differs until kubectl rollout restart, then as current', async () => {
+    // Same rule, other text: the node-agents cannot know until they read it again.
+    const text = JSON.stringify({ loadAffinity: [{ nodeSelector: { matchLabels: { 'kubernetes.io/hostname': 'node-5' } } }] });
+    const path = await file('node-agent-config.json', text);
+    const manifest = ok(await e2e.kubectl.run(['create', 'cm', 'node-agent-config', '-n', NS, `--from-file=${path}`, '--dry-run=client', '-o', 'yaml']), 'kubectl create --dry-run');
+    ok(await e2e.kubectl.run(['replace', '-f', '-'], { input: manifest }), 'kubectl replace');
+    const stale = await configGet();
+    assert.equal(stale.hash, configHash(text));
+    assert.deepEqual(stale.nodeAgents.map((a) => [a.state, a.loadedHash]), Array(5).fill(['differs', configHash(onlyNode('node-5'))]));
+    const said = ok(await e2e.ferry(['config', 'get']), 'config get');
+    assert.match(said, /^5 of 5 node-agents loaded a different config than the live one: restart them to load it: kubectl rollout restart ds\/ferry-node-agent -n velero/m);
+    assert.match(said, /read the config only when they start/);
+
+    ok(await e2e.kubectl.run(['rollout', 'restart', 'ds/ferry-node-agent', '-n', NS]), 'kubectl rollout restart');
+    const restarted = await allAgents('current', 'the restarted node-agents to report the replaced config');
+    assert.ok(restarted.nodeAgents.every((a) => a.loadedHash === configHash(text)));
+    assert.ok(restarted.nodeAgents.every((a) => !stale.nodeAgents.some((s) => s.pod === a.pod)), 'new pods');
   });
 
   it('ferry affinity explain without --nodes reads the live cluster: config, node-agents, cordons', async () => {

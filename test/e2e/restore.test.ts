@@ -19,15 +19,11 @@ import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../src/kub
 import { R } from '../../src/kube/resources.js';
 import { persistentVolumePath } from '../../src/localcluster/storage/paths.js';
 import { veleroSchemaErrors } from '../support/velero-schema.js';
-import { eventually, kubectlSkip, NS, ok, putConfigMap, startE2e, type E2e } from './harness.js';
+import { eventually, kubectlSkip, nodeAgentPods, NS, ok, putConfigMap, startE2e, type E2e } from './harness.js';
 import { expectNoLeftovers, filledVolume, storageClass, treeDifferences } from './volumes.js';
 
 const skip = kubectlSkip();
 const PREPARE_TIMEOUT_S = 8;
-/**
- * The hand-over needs the target PVC to wait for the restored volume: Velero's selector keeps real provisioners
- * away from it, but the local hostpath driver still provisions claims with a selector.
- */
 
 /** Backs up a fresh volume of the class and returns the completed DataUpload's name. */
 async function backedUp(e2e: E2e, pvc: string, sc: string, bytes?: number): Promise<string> {
@@ -141,8 +137,12 @@ describe('restore with node selection (e2e)', { skip, timeout: 300_000 }, () => 
     assert.deepEqual((await e2e.client.list<Pod>(R.pods, NS, { labelSelector: 'velero.io/data-download' })).items, []);
   });
 
-  it('a WaitForFirstConsumer target follows the workload\'s node (hostname node selector, not its class\'s entry)', async () => {
+  it('a WaitForFirstConsumer target follows the workload\'s node (hostname node selector, not its class\'s entry), and the node-agent says so', async () => {
     const du = await backedUp(e2e, 'wffc-src', 'sc-restore');
+    const source = await e2e.client.get<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: 'app', name: 'wffc-src' });
+    const sourcePv = await e2e.client.get<PersistentVolume>(R.persistentVolumes, { name: source.spec?.volumeName });
+    const sourceDir = persistentVolumePath(e2e.cluster.api.dir, 'node-1', sourcePv);
+    assert.ok(sourceDir !== undefined);
     ok(await e2e.ferry(['restore', 'create', 'r-wffc', '--data-upload', du, '--target-pvc', 'app/wffc', '--storage-class', 'sc-wffc']), 'ferry restore create');
     await e2e.client.create(R.pods, 'app', {
       apiVersion: 'v1',
@@ -158,10 +158,25 @@ describe('restore with node selection (e2e)', { skip, timeout: 300_000 }, () => 
     const pod = await eventually('the restore pod to be placed', () => Promise.resolve(restorePods.get(dd.metadata.name ?? '')));
     assert.equal(pod.spec?.nodeName, 'node-4', 'the workload\'s node, not node-2 of the sc-wffc entry');
     assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/hostname': 'node-4' });
-    await eventually('the restore to end', async () => {
+    assert.equal(pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.flatMap((t) => t.matchExpressions ?? []).some((e) => e.key === 'kubernetes.io/hostname'), false, 'the loadAffinity entry is dropped');
+    const ended = await eventually('the restore to end', async () => {
       const current = await downloadOf(e2e, 'r-wffc');
       return ['Completed', 'Failed', 'Canceled'].includes(current.status?.phase ?? '') ? current : undefined;
     }, 60_000);
+    assert.equal(ended.status?.phase, 'Completed', ended.status?.message);
+    assert.equal(ended.status.node, 'node-4');
+    const agent = (await nodeAgentPods(e2e.client)).find((p) => p.spec?.nodeName === ended.status?.acceptedByNode);
+    const logs = ok(await e2e.kubectl.run(['logs', agent?.metadata?.name ?? '', '-n', NS]), 'kubectl logs');
+    assert.match(logs, new RegExp(`"dataDownload":"${ended.metadata.name ?? ''}".*"selectedNode":"node-4".*the target PVC is WaitForFirstConsumer: the restore pod follows the workload's node and loadAffinity is ignored`));
+    const app = await eventually('the workload to run with the restored volume', async () => {
+      const current = await e2e.client.get<Pod>(R.pods, { namespace: 'app', name: 'wffc-app' });
+      return current.status?.phase === 'Running' ? current : undefined;
+    });
+    assert.equal(app.spec?.nodeName, 'node-4');
+    const claim = await e2e.client.get<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: 'app', name: 'wffc' });
+    const dir = persistentVolumePath(e2e.cluster.api.dir, 'node-4', await e2e.client.get<PersistentVolume>(R.persistentVolumes, { name: claim.spec?.volumeName }));
+    assert.ok(dir !== undefined);
+    assert.deepEqual(await treeDifferences(sourceDir, dir), []);
     await expectNoRestoreLeftovers(e2e);
     await e2e.client.delete(R.pods, { namespace: 'app', name: 'wffc-app' }, { gracePeriodSeconds: 0 });
   });

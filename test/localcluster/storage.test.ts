@@ -160,6 +160,22 @@ describe('hostpath CSI driver', { timeout: 120_000 }, () => {
     assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.values, ['node-3']);
   });
 
+  it('binds a WaitForFirstConsumer claim to a PV pre-bound to it before any consumer exists (Velero\'s restore hand-over)', async () => {
+    await objects.create(claim('restored-src', { storageClassName: WFFC_STORAGE_CLASS }));
+    await core.patchNamespacedPersistentVolumeClaim({ name: 'restored-src', namespace: NS, body: { metadata: { annotations: { 'volume.kubernetes.io/selected-node': 'node-2' } } } }, MERGE_PATCH);
+    const pvName = (await pvc('restored-src', bound)).spec?.volumeName ?? '';
+    await core.patchPersistentVolume({ name: pvName, body: { spec: { persistentVolumeReclaimPolicy: 'Retain' } } }, MERGE_PATCH);
+    await core.deleteNamespacedPersistentVolumeClaim({ name: 'restored-src', namespace: NS });
+    await waitFor(() => core.readPersistentVolume({ name: pvName }), (pv) => pv.status?.phase === 'Released');
+    const selector = { matchLabels: { 'velero.io/dynamic-pv-restore': 'target' } };
+    await objects.create(claim('target', { storageClassName: WFFC_STORAGE_CLASS, selector }));
+    const body = { metadata: { labels: selector.matchLabels }, spec: { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: NS, name: 'target', uid: null, resourceVersion: null } } };
+    await core.patchPersistentVolume({ name: pvName, body }, MERGE_PATCH);
+    const target = await pvc('target', bound);
+    assert.equal(target.spec?.volumeName, pvName);
+    assert.equal(target.metadata?.annotations?.['volume.kubernetes.io/selected-node'], undefined, 'no consumer was needed');
+  });
+
   it('reclaims on claim deletion: Delete removes PV and directory, Retain keeps both (Released)', async () => {
     await objects.create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'keep' }, provisioner: DRIVER_NAME, reclaimPolicy: 'Retain' });
     await objects.create(claim('temp'));

@@ -43,12 +43,20 @@ function hasSelector(claim: V1PersistentVolumeClaim): boolean {
 }
 
 /**
+ * A PV whose claimRef already names this claim. The PV controller binds it even while a WaitForFirstConsumer claim
+ * waits for its consumer: Velero's restores hand their volume over this way before any workload is scheduled.
+ */
+function preBoundVolume(ctx: DriverContext, claim: V1PersistentVolumeClaim): V1PersistentVolume | undefined {
+  return ctx.volumes.list().find((pv) => claimedBy(pv, claim));
+}
+
+/**
  * A static PV this claim may bind to: pre-bound to it, or available, big enough, with the same class and modes,
  * and matching the claim's selector.
  */
 function matchingVolume(ctx: DriverContext, claim: V1PersistentVolumeClaim, className: string): V1PersistentVolume | undefined {
   const volumes = ctx.volumes.list();
-  const preBound = volumes.find((pv) => claimedBy(pv, claim));
+  const preBound = preBoundVolume(ctx, claim);
   if (preBound !== undefined) return preBound;
   const modes = claim.spec?.accessModes ?? [];
   const request = requestBytes(claim);
@@ -163,7 +171,7 @@ export async function reconcileClaim(ctx: DriverContext, namespace: string, name
   const sc = claimClass(ctx, claim);
   const className = claim.spec?.storageClassName ?? sc?.metadata?.name ?? '';
   const waitsForConsumer = sc?.volumeBindingMode === 'WaitForFirstConsumer' && claim.metadata?.annotations?.[SELECTED_NODE_ANNOTATION] === undefined;
-  const existing = ctx.volumes.get(provisionedName(claim)) ?? (waitsForConsumer ? undefined : matchingVolume(ctx, claim, className));
+  const existing = ctx.volumes.get(provisionedName(claim)) ?? (waitsForConsumer ? preBoundVolume(ctx, claim) : matchingVolume(ctx, claim, className));
   if (existing !== undefined) {
     await bind(ctx, existing, claim);
     return;
