@@ -8,6 +8,7 @@ import { R } from '../kube/resources.js';
 import { NODE_AGENT_DAEMONSET } from '../kube/velero.js';
 import { FerryError } from '../util/errors.js';
 import { CONFIG_HASH_ANNOTATION, configHash } from './config-hash.js';
+import { configMapArg } from './live-cluster.js';
 
 
 /** The ConfigMap's single data entry from the file: a raw JSON file keeps its base name as key, as `--from-file` does. */
@@ -42,10 +43,6 @@ export interface ApplyConfigResult {
   nodeAgents: 'rolled' | 'current' | 'absent';
 }
 
-function usesConfigMap(ds: DaemonSet, name: string): boolean {
-  return ds.spec?.template.spec?.containers.some((c) => c.args?.includes(`--node-agent-configmap=${name}`) === true) === true;
-}
-
 /**
  * Validates the file (an invalid one changes nothing), writes it as the ConfigMap's only data key, and records its
  * hash in the node-agent DaemonSet's pod template: the node-agents read the config only at start, and a template
@@ -76,7 +73,7 @@ export async function applyConfig({ client, namespace, configMap, file, log }: A
   }
   const ds = await client.find<DaemonSet>(R.daemonSets, { namespace, name: NODE_AGENT_DAEMONSET });
   if (ds === undefined) return { configMap: action, hash, nodeAgents: 'absent' };
-  if (!usesConfigMap(ds, configMap)) {
+  if (configMapArg(ds) !== configMap) {
     log(`warning: DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} does not read ConfigMap ${configMap}: run ferry install --node-agent-configmap=${configMap}`);
   }
   if (ds.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION] === hash) return { configMap: action, hash, nodeAgents: 'current' };

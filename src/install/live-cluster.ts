@@ -19,10 +19,21 @@ export interface LiveCluster {
   configMapName: string | undefined;
 }
 
-/** The ConfigMap the DaemonSet's node-agents read (`--node-agent-configmap=`), if any. */
+const CONFIGMAP_FLAG = '--node-agent-configmap';
+
+/**
+ * The ConfigMap the DaemonSet's node-agents read, if any: `--node-agent-configmap=NAME` or, as someone editing the
+ * DaemonSet may write it, `--node-agent-configmap` and `NAME` as two args (the node-agent's parser takes both).
+ */
 export function configMapArg(ds: DaemonSet | undefined): string | undefined {
-  const arg = ds?.spec?.template.spec?.containers.flatMap((c) => c.args ?? []).find((a) => a.startsWith('--node-agent-configmap='));
-  return arg?.slice('--node-agent-configmap='.length);
+  for (const container of ds?.spec?.template.spec?.containers ?? []) {
+    const args = container.args ?? [];
+    for (const [i, arg] of args.entries()) {
+      if (arg.startsWith(`${CONFIGMAP_FLAG}=`)) return arg.slice(CONFIGMAP_FLAG.length + 1);
+      if (arg === CONFIGMAP_FLAG) return args[i + 1];
+    }
+  }
+  return undefined;
 }
 
 export async function readLiveCluster(client: KubeClient, namespace: string, configMapName?: string): Promise<LiveCluster> {
