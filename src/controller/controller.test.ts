@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataMovementController, dataUploadKind, NodeLoad } from './index.js';
+import { DataMovementController, dataUploadKind, SharedLimit } from './index.js';
 import type { Exposer } from '../exposer/index.js';
 import { podProblem } from '../exposer/index.js';
 import type { KubeClient } from '../kube/client.js';
@@ -94,7 +94,7 @@ function terminated(exitCode: number, message: string): Pod['status'] {
 
 const RESULT = JSON.stringify({ snapshotID: 'abc123', emptySnapshot: false, source: { byPath: '/uid', volumeMode: 'Filesystem' }, totalBytes: 4096, incrementalBytes: 1024 });
 
-function controller(node: string, exposer: FakeExposer, { limit = 1, prepareTimeoutMs = 60_000 } = {}): DataMovementController<DataUpload> {
+function controller(node: string, exposer: FakeExposer, { limit = 1, prepareTimeoutMs = 60_000, prepareQueueLength = Infinity } = {}): DataMovementController<DataUpload> {
   return new DataMovementController<DataUpload>({
     client: api.client,
     namespace: NS,
@@ -102,7 +102,8 @@ function controller(node: string, exposer: FakeExposer, { limit = 1, prepareTime
     dataMoverName: 'ferry',
     kind: dataUploadKind(exposer),
     prepareTimeoutMs,
-    load: new NodeLoad(limit),
+    load: new SharedLimit(limit),
+    preparing: new SharedLimit(prepareQueueLength),
     logger,
     recheckMs: 200,
     cancelGraceMs: 2000,
@@ -187,6 +188,37 @@ describe('DataMovementController against a real API server', () => {
       assert.equal(done.metadata.labels?.[EXPOSE_ON_GOING_LABEL], undefined);
       assert.ok(exposer.cleaned.includes(firstName), 'the exposure is cleaned up');
       await waitForDu(second, 'started once the first finished', (d) => d.status?.phase === 'InProgress');
+    } finally {
+      await Promise.all([c1.stop(), c2.stop()]);
+    }
+  });
+
+  it('claims no more than prepareQueueLength at once across node-agents; the next waits, saying why, until one starts', async () => {
+    // Every labelled DataUpload counts, also those earlier tests left in preparation: the queue has room for one more.
+    const before = (await api.client.list<DataUpload>(R.dataUploads, NS, { labelSelector: `${EXPOSE_ON_GOING_LABEL}=true` })).items.length;
+    const length = before + 1;
+    const exposer = new FakeExposer(api.client, () => 'node-2');
+    const [c1, c2] = [controller('node-1', exposer, { prepareQueueLength: length }), controller('node-2', exposer, { limit: 2, prepareQueueLength: length })];
+    await Promise.all([c1.start(), c2.start()]);
+    try {
+      const [a, b] = [await newDataUpload(api.client), await newDataUpload(api.client)];
+      const [accepted, waiting] = await pollUntil(
+        async () => {
+          const [da, db] = [await getDu(a), await getDu(b)];
+          const claimed = [da, db].filter((d) => d?.status?.phase === 'Accepted');
+          const queued = [da, db].filter((d) => (d?.status?.phase ?? 'New') === 'New' && d?.status?.message?.includes(`loadConcurrency.prepareQueueLength allows (${length})`) === true);
+          return claimed.length === 1 && queued.length === 1 ? [claimed[0], queued[0]] : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 50, what: 'one Accepted and one waiting in the prepare queue' },
+      );
+      const first = accepted?.metadata.name ?? '';
+      const second = waiting?.metadata.name ?? '';
+      assert.equal(exposer.exposed.filter((n) => n === second).length, 0, 'the waiting one is not exposed');
+      await pollUntil(async () => api.client.find<Pod>(R.pods, { namespace: NS, name: first }), { timeoutMs: 5000, what: `pod ${first}` });
+      await setPodStatus(first, { phase: 'Running' });
+      await waitForDu(first, 'started', (d) => d.status?.phase === 'InProgress');
+      const claimed = await waitForDu(second, 'claimed once the first left preparation', (d) => d.status?.phase === 'Accepted');
+      assert.equal(claimed.status?.message, undefined, 'the waiting message is dropped when it is claimed');
     } finally {
       await Promise.all([c1.stop(), c2.stop()]);
     }

@@ -10,7 +10,7 @@ import { terminationMessage } from '../exposer/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { DataMovement, MovementKind, MovementMetrics, MovementStatus } from './kind.js';
-import type { NodeLoad } from './node-load.js';
+import type { SharedLimit } from './limit.js';
 import { assertNever, canMove, isFinal, phaseOf, type DataMovementPhase, type FinalPhase } from './phases.js';
 import { WorkQueue, type Requeue } from './queue.js';
 
@@ -26,7 +26,12 @@ export interface ControllerOptions<T extends DataMovement> {
   /** How long an object may stay Accepted (exposing, pod not running) before it fails. */
   prepareTimeoutMs: number;
   /** Data paths running on this node, shared with the other kinds' controllers. */
-  load: NodeLoad;
+  load: SharedLimit;
+  /**
+   * Data movements being prepared (labelled velero.io/expose-on-going), of every kind and on every node, against
+   * `loadConcurrency.prepareQueueLength`; no limit when absent.
+   */
+  preparing?: SharedLimit;
   metrics?: MovementMetrics;
   logger: Logger;
   /** How often an Accepted object is looked at again (diagnosis, timeout); default 2 s. */
@@ -39,6 +44,9 @@ interface ExposeTask {
   abort: AbortController;
   done: Promise<void>;
 }
+
+/** How often a New object waiting for room in the prepare queue looks again (Velero: 5 s). */
+const PREPARE_QUEUE_RETRY_MS = 5000;
 
 /** After an expose, how long its pod may take to reach the cache before a missing pod means it was deleted. */
 const EXPOSED_POD_GRACE_MS = 5000;
@@ -99,6 +107,7 @@ export class DataMovementController<T extends DataMovement> {
       },
     });
     load.register(() => this.running());
+    options.preparing?.register(() => this.objects.list().filter((o) => o.metadata.labels?.[EXPOSE_ON_GOING_LABEL] === 'true').length);
   }
 
   /** Starts watching; resolves once the caches are filled and every existing object was queued (resume after restart). */
@@ -168,8 +177,14 @@ export class DataMovementController<T extends DataMovement> {
       await this.finish(obj, 'Canceled', { message: `${this.options.kind.noun} is canceled before it was accepted` });
       return undefined;
     }
+    const { preparing } = this.options;
+    if (preparing !== undefined && !preparing.hasRoom()) {
+      await this.setMessage(obj, `waiting for its turn: ${preparing.inUse()} data movements are being prepared, the most loadConcurrency.prepareQueueLength allows (${preparing.limit})`);
+      return PREPARE_QUEUE_RETRY_MS;
+    }
     const accepted = await this.exclusiveUpdate(obj, 'Accepted', (o) => {
-      o.status = { ...o.status, phase: 'Accepted', acceptedByNode: nodeName, acceptedTimestamp: apiTimestamp() };
+      const { message: _waiting, ...status } = o.status ?? {};
+      o.status = { ...status, phase: 'Accepted', acceptedByNode: nodeName, acceptedTimestamp: apiTimestamp() };
       o.metadata.labels = { ...o.metadata.labels, [EXPOSE_ON_GOING_LABEL]: 'true' };
       const finalizers = o.metadata.finalizers ?? [];
       if (!finalizers.includes(DATA_UPLOAD_DOWNLOAD_FINALIZER)) o.metadata.finalizers = [...finalizers, DATA_UPLOAD_DOWNLOAD_FINALIZER];

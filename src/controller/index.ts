@@ -10,6 +10,6 @@ export { DataMovementController, type ControllerOptions } from './controller.js'
 export { dataUploadKind, EMPTY_VOLUME_MESSAGE } from './dataupload.js';
 export { dataDownloadKind } from './datadownload.js';
 export type { DataMovement, MovementKind, MovementMetrics, MovementOutcome, MovementStatus } from './kind.js';
-export { NodeLoad } from './node-load.js';
+export { SharedLimit } from './limit.js';
 export { NEXT, canMove, isFinal, phaseOf, type FinalPhase } from './phases.js';
 export { WorkQueue, type Requeue } from './queue.js';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
-import { NodeLoad } from '../controller/index.js';
+import { SharedLimit } from '../controller/index.js';
 import { createLogger } from '../util/log.js';
 import { startMetricsServer, parseListenAddress } from './http.js';
 import { NodeAgentMetrics } from './metrics.js';
@@ -18,7 +18,7 @@ describe('the node-agent\'s /metrics and /healthz', () => {
   });
 
   it('serves per-node data upload metrics, and healthz once started', async () => {
-    const load = new NodeLoad(2);
+    const load = new SharedLimit(2);
     const metrics = new NodeAgentMetrics('node-3', load);
     metrics.finished({ kind: 'DataUpload', phase: 'Completed', bytes: 5_000_000, durationMs: 4000 });
     metrics.finished({ kind: 'DataUpload', phase: 'Failed', bytes: 0, durationMs: undefined });

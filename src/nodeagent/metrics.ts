@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FinalPhase, MovementMetrics, NodeLoad } from '../controller/index.js';
+import type { FinalPhase, MovementMetrics, SharedLimit } from '../controller/index.js';
 
 const PREFIX: Record<string, string> = { DataUpload: 'ferry_data_upload', DataDownload: 'ferry_data_download' };
 
@@ -21,7 +21,7 @@ export class NodeAgentMetrics implements MovementMetrics {
 
   constructor(
     private readonly nodeName: string,
-    load: NodeLoad,
+    load: SharedLimit,
   ) {
     for (const [kind, prefix] of Object.entries(PREFIX)) this.kinds.set(kind, this.kindMetrics(kind, prefix));
     const registers = [this.registry];

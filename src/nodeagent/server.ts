@@ -1,6 +1,6 @@
 import { loadConcurrencyForNode, type Node } from '../affinity/index.js';
 import type { NodeAgentConfig } from '../config/index.js';
-import { DataMovementController, dataDownloadKind, dataUploadKind, NodeLoad } from '../controller/index.js';
+import { DataMovementController, dataDownloadKind, dataUploadKind, SharedLimit } from '../controller/index.js';
 import { CsiSnapshotExposer, RestoreExposer } from '../exposer/index.js';
 import { createKubeClient, type KubeClient } from '../kube/client.js';
 import type { DataDownload, DataUpload } from '../kube/crds.js';
@@ -69,9 +69,12 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const node = await client.find<Node>(R.nodes, { name: nodeName });
   const concurrency = loadConcurrencyForNode(config.loadConcurrency, node, 1);
   log.info({ loadConcurrency: concurrency.number }, concurrency.reason);
-  if ((config.loadConcurrency?.prepareQueueLength ?? 0) > 0) log.warn('loadConcurrency.prepareQueueLength is not enforced by Ferry yet');
+  const prepareQueueLength = config.loadConcurrency?.prepareQueueLength ?? 0;
+  // As Velero: 0 or less means data movements are prepared without a limit.
+  const preparing = new SharedLimit(prepareQueueLength > 0 ? prepareQueueLength : Infinity);
+  if (prepareQueueLength > 0) log.info({ prepareQueueLength }, 'at most this many data movements are prepared at once');
 
-  const load = new NodeLoad(concurrency.number);
+  const load = new SharedLimit(concurrency.number);
   const metrics = new NodeAgentMetrics(nodeName, load);
   const exposerOptions = {
     client,
@@ -81,8 +84,8 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     resourceTimeoutMs: options.resourceTimeoutMs,
     logger: log,
   };
-  const shared = { client, namespace, nodeName, dataMoverName: options.dataMoverName, prepareTimeoutMs: options.prepareTimeoutMs, load, metrics, logger: log };
-  // Both kinds count against the same loadConcurrency through `load`.
+  const shared = { client, namespace, nodeName, dataMoverName: options.dataMoverName, prepareTimeoutMs: options.prepareTimeoutMs, load, preparing, metrics, logger: log };
+  // Both kinds count against the same loadConcurrency (`load`) and the same prepare queue (`preparing`).
   const controllers = [
     new DataMovementController<DataUpload>({ ...shared, kind: dataUploadKind(new CsiSnapshotExposer(exposerOptions)) }),
     new DataMovementController<DataDownload>({ ...shared, kind: dataDownloadKind(new RestoreExposer(exposerOptions)) }),
