@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LoadConcurrency } from '../config/types.js';
 import { loadConcurrencyForNode } from './concurrency.js';
-import type { Node } from './kube-types.js';
 import { formatLabelSelector, parseLabelSelector } from './label-selector.js';
+import type { Node } from '../kube/models.js';
 
 const DEFAULT = 100001;
 const bare: Node = { metadata: { name: 'node-agent-node' } };

@@ -1,6 +1,6 @@
-import type { Node } from './kube-types.js';
 import type { LoadConcurrency } from '../config/types.js';
 import { formatLabelSelector, parseLabelSelector } from './label-selector.js';
+import type { Node } from '../kube/models.js';
 
 export interface NodeConcurrency {
   /** How many data paths may run on the node at once. */

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { NodeAgentConfig } from '../config/types.js';
 import { explain } from './explain.js';
-import type { NodeSelector } from './kube-types.js';
 import { loadNodesFile } from './nodes-file.js';
 import { loadAffinity, node, OS_REQUIREMENT, req, required } from './testing.js';
+import type { NodeSelector } from '../kube/models.js';
 
 const seedNodesPath = fileURLToPath(new URL('../../test/fixtures/nodes/seed-nodes.yaml', import.meta.url));
 

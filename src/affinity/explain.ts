@@ -1,8 +1,8 @@
-import type { Affinity, Node, NodeSelector, Toleration } from './kube-types.js';
 import type { NodeAgentConfig } from '../config/types.js';
 import { compilePlacement } from './match.js';
 import { selectLoadAffinity } from './select.js';
 import { dataMoverPodAffinity } from './translate.js';
+import type { Affinity, Node, NodeSelector, Toleration } from '../kube/models.js';
 
 export interface ExplainInput {
   config: NodeAgentConfig;

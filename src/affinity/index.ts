@@ -7,7 +7,6 @@
  * a *verdict*: eligible, or every *reason* not ({@link evaluateNode}); {@link explain} does all of it for a node list.
  * {@link loadConcurrencyForNode} is the per-node data path limit (`loadConcurrency`).
  */
-export type { Plain, Affinity, LabelSelector, Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Taint, Toleration } from './kube-types.js';
 export { selectLoadAffinity, isGlobalEntry, type SelectedLoadAffinity } from './select.js';
 export {
   toSystemAffinity,

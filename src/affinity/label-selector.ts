@@ -1,6 +1,6 @@
-import type { LabelSelector } from './kube-types.js';
 import { LABEL_SELECTOR_OPERATORS, matchesRequirement, type Labels, type Requirement } from '../kube/labels.js';
 import { requirementErrors } from './requirements.js';
+import type { LabelSelector } from '../kube/models.js';
 
 export type ParsedLabelSelector = { ok: true; matches: (labels: Labels) => boolean } | { ok: false; errors: string[] };
 

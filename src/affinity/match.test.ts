@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Affinity, NodeSelectorRequirement, NodeSelectorTerm } from './kube-types.js';
 import { compilePlacement, evaluateNode, matchNodeSelectorTerms, type PodPlacement } from './match.js';
 import { node, req, required } from './testing.js';
+import type { Affinity, NodeSelectorRequirement, NodeSelectorTerm } from '../kube/models.js';
 
 /** The reason messages for a pod whose affinity is the given terms. */
 function affinityReasons(terms: NodeSelectorTerm[], labels: Record<string, string>, name = 'node-x'): string[] {

@@ -1,7 +1,7 @@
-import type { Affinity, Node, NodeSelectorRequirement, NodeSelectorTerm, Toleration } from './kube-types.js';
 import { isNodeSelectorOperator, matchesRequirement, type Labels } from '../kube/labels.js';
 import { describeMismatch, requirementErrors, show, showList } from './requirements.js';
 import { formatTaint, toleratesAny, UNSCHEDULABLE_TAINT, untoleratedTaints } from './taints.js';
+import type { Affinity, Node, NodeSelectorRequirement, NodeSelectorTerm, Toleration } from '../kube/models.js';
 
 /** The parts of a pod spec that decide which nodes it may run on. */
 export interface PodPlacement {

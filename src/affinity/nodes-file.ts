@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { Node } from './kube-types.js';
 import { parseAllDocuments } from 'yaml';
 import { errorMessage, FerryError } from '../util/errors.js';
+import type { Node } from '../kube/models.js';
 
 const EXPORT_HINT = 'export the nodes with: kubectl get nodes -o yaml > nodes.yaml';
 

@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LoadAffinity } from '../config/types.js';
 import type { V1LabelSelectorRequirement } from '@kubernetes/client-node';
-import type { Plain } from './kube-types.js';
 import { isGlobalEntry, selectLoadAffinity } from './select.js';
 import { loadAffinity } from './testing.js';
+import type { Plain } from '../kube/models.js';
 
 const entry = (key: string, value: string, storageClass?: string): LoadAffinity =>
   loadAffinity({ matchExpressions: [{ key, operator: 'In', values: [value] }] }, storageClass);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Taint, Toleration } from './kube-types.js';
 import { formatTaint, toleratesTaint, untoleratedTaints } from './taints.js';
+import type { Taint, Toleration } from '../kube/models.js';
 
 const dedicated: Taint = { key: 'dedicated', value: 'db', effect: 'NoSchedule' };
 

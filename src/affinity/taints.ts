@@ -1,4 +1,4 @@
-import type { Taint, Toleration } from './kube-types.js';
+import type { Taint, Toleration } from '../kube/models.js';
 
 /** Taint effects that keep new pods off a node; PreferNoSchedule only lowers a node's score. */
 const BLOCKING_EFFECTS: ReadonlySet<string> = new Set(['NoSchedule', 'NoExecute']);

@@ -1,6 +1,6 @@
 /** Builders for the affinity tests: Kubernetes objects as plain data, with only the fields a test cares about. */
 import type { LoadAffinity } from '../config/types.js';
-import type { Affinity, LabelSelector, Node, NodeSelectorRequirement, NodeSelectorTerm, Taint } from './kube-types.js';
+import type { Affinity, LabelSelector, Node, NodeSelectorRequirement, NodeSelectorTerm, Taint } from '../kube/models.js';
 
 export function loadAffinity(nodeSelector: LabelSelector, storageClass?: string): LoadAffinity {
   return storageClass === undefined ? { nodeSelector } : { nodeSelector, storageClass };

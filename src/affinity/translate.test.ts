@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LoadAffinity } from '../config/types.js';
-import type { Affinity, NodeSelector } from './kube-types.js';
+import type { Affinity, NodeSelector } from '../kube/models.js';
 import { selectLoadAffinity } from './select.js';
 import { loadAffinity, OS_REQUIREMENT as OS, req, required } from './testing.js';
 import { dataMoverPodAffinity, toPodAffinity, toSystemAffinity } from './translate.js';

@@ -1,4 +1,4 @@
-import type { Affinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm } from './kube-types.js';
+import type { Affinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm } from '../kube/models.js';
 import type { LoadAffinity } from '../config/types.js';
 
 /** Appended to every data-mover pod: Ferry's data movers run on Linux nodes (Velero v1.18.1, #9496). */

@@ -1,5 +1,4 @@
-import type { Container, OwnerReference, Pod, ResourceRequirements, Toleration, Volume, VolumeMount } from '../kube/models.js';
-import type { Affinity } from '../affinity/index.js';
+import type { Affinity, Container, OwnerReference, Pod, ResourceRequirements, Toleration, Volume, VolumeMount } from '../kube/models.js';
 import { backupVolumePath, DATA_DOWNLOAD_LABEL, DATA_UPLOAD_LABEL, EXPOSER_POD_GROUP_LABEL, SNAPSHOT_EXPOSER_GROUP } from '../kube/velero.js';
 import type { InheritedPodInfo } from './inherited.js';
 

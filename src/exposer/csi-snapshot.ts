@@ -1,5 +1,5 @@
-import type { PersistentVolumeClaim, Pod } from '../kube/models.js';
-import { dataMoverPodAffinity, selectLoadAffinity, type Node, type NodeSelector } from '../affinity/index.js';
+import type { Node, NodeSelector, PersistentVolumeClaim, Pod } from '../kube/models.js';
+import { dataMoverPodAffinity, selectLoadAffinity } from '../affinity/index.js';
 import type { NodeAgentConfig } from '../config/types.js';
 import type { KubeClient } from '../kube/client.js';
 import type { DataUpload } from '../kube/crds.js';

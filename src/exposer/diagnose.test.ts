@@ -1,9 +1,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dataMoverPodAffinity, loadNodesFile, type Node } from '../affinity/index.js';
+import { dataMoverPodAffinity, loadNodesFile } from '../affinity/index.js';
 import { loadAffinity, req } from '../affinity/testing.js';
 import type { LoadAffinity } from '../config/types.js';
-import type { Pod } from '../kube/models.js';
+import type { Node, Pod } from '../kube/models.js';
 import { diagnosePlacement } from './diagnose.js';
 
 const SEED = loadAffinity({

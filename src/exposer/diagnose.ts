@@ -1,5 +1,5 @@
-import type { Pod } from '../kube/models.js';
-import { compilePlacement, selectLoadAffinity, type Node, type NodeSelectorRequirement, type NodeSelectorTerm, type PodPlacement } from '../affinity/index.js';
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../kube/models.js';
+import { compilePlacement, selectLoadAffinity, type PodPlacement } from '../affinity/index.js';
 import type { LoadAffinity } from '../config/types.js';
 import { matchesRequirement } from '../kube/labels.js';
 

@@ -1,5 +1,5 @@
-import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../kube/models.js';
-import { dataMoverPodAffinity, selectLoadAffinity, type Node } from '../affinity/index.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../kube/models.js';
+import { dataMoverPodAffinity, selectLoadAffinity } from '../affinity/index.js';
 import { SELECTED_NODE_ANNOTATION } from '../kube/annotations.js';
 import type { DataDownload } from '../kube/crds.js';
 import { R } from '../kube/resources.js';

@@ -1,5 +1,4 @@
-import type { PersistentVolume, StorageClass } from '../kube/models.js';
-import type { NodeSelector } from '../affinity/index.js';
+import type { NodeSelector, PersistentVolume, StorageClass } from '../kube/models.js';
 import type { KubeClient } from '../kube/client.js';
 import { R } from '../kube/resources.js';
 import { FerryError, errorMessage } from '../util/errors.js';

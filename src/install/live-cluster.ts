@@ -1,7 +1,7 @@
-import { explain, type Explanation, type NodeSelector } from '../affinity/index.js';
+import { explain, type Explanation } from '../affinity/index.js';
 import type { NodeAgentConfig } from '../config/types.js';
 import type { KubeClient } from '../kube/client.js';
-import type { ConfigMap, DaemonSet, Node, Pod, StorageClass, Toleration } from '../kube/models.js';
+import type { ConfigMap, DaemonSet, Node, NodeSelector, Pod, StorageClass, Toleration } from '../kube/models.js';
 import { R } from '../kube/resources.js';
 import { NODE_AGENT_DAEMONSET, NODE_AGENT_POD_LABELS } from '../kube/velero.js';
 

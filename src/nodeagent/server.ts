@@ -1,4 +1,5 @@
-import { loadConcurrencyForNode, type Node } from '../affinity/index.js';
+import { loadConcurrencyForNode } from '../affinity/index.js';
+import type { Node } from '../kube/models.js';
 import type { NodeAgentConfig } from '../config/index.js';
 import { DataMovementController, dataDownloadKind, dataUploadKind, SharedLimit } from '../controller/index.js';
 import { CsiSnapshotExposer, RestoreExposer } from '../exposer/index.js';

@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dataMoverPodAffinity, selectLoadAffinity } from '../../src/affinity/index.js';
-import type { Plain } from '../../src/affinity/index.js';
+import type { Plain } from '../../src/kube/models.js';
 import type { NodeAgentConfig } from '../../src/config/types.js';
 import type { DataUpload } from '../../src/kube/crds.js';
 import { eventually, kubectlSkip, NS, ok, putConfigMap, startE2e, type E2e } from './harness.js';

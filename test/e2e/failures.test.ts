@@ -6,10 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Plain } from '../../src/affinity/index.js';
 import type { NodeAgentConfig } from '../../src/config/types.js';
 import type { DataUpload } from '../../src/kube/crds.js';
-import type { Pod } from '../../src/kube/models.js';
+import type { Plain, Pod } from '../../src/kube/models.js';
 import { R } from '../../src/kube/resources.js';
 import { toMillis } from '../../src/kube/time.js';
 import { eventually, kubectlSkip, nodeAgentPods, NS, ok, putConfigMap, startE2e, type E2e } from './harness.js';

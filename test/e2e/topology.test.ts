@@ -7,9 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dataMoverPodAffinity } from '../../src/affinity/index.js';
-import type { Plain } from '../../src/affinity/index.js';
 import type { NodeAgentConfig } from '../../src/config/types.js';
-import type { PersistentVolume, PersistentVolumeClaim } from '../../src/kube/models.js';
+import type { PersistentVolume, PersistentVolumeClaim, Plain } from '../../src/kube/models.js';
 import { R } from '../../src/kube/resources.js';
 import { toMillis } from '../../src/kube/time.js';
 import { eventually, kubectlSkip, ok, putConfigMap, startE2e, type E2e } from './harness.js';

@@ -4,7 +4,7 @@
  * over HTTP. Components stop before the server. `FERRY_TEST_LOG=debug` shows their logs.
  */
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import type { Node } from '../../src/affinity/index.js';
+import type { Node } from '../../src/kube/models.js';
 import { startDaemonSetController } from '../../src/localcluster/daemonset/index.js';
 import { startKubelet } from '../../src/localcluster/kubelet/index.js';
 import { startObjectStore, type ObjectStore } from '../../src/localcluster/objectstore/index.js';

@@ -6,7 +6,7 @@
  * second pod for a node.
  */
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type V1DaemonSet, type V1DeleteOptions, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import type { Plain } from '../../affinity/index.js';
+import type { Plain } from '../../kube/models.js';
 import type { Logger } from '../../util/log.js';
 import { apiMessage, isNotFound, MERGE_PATCH } from '../kubelet/api.js';
 import { eventRecorder, type EventRecorder, type EventSubject } from '../kubelet/events.js';

@@ -5,7 +5,8 @@
  * daemon pods tolerate it. The matching is the affinity module's.
  */
 import type { V1DaemonSet, V1Node } from '@kubernetes/client-node';
-import { compilePlacement, untoleratedTaints, type CompiledPlacement, type Toleration } from '../../affinity/index.js';
+import { compilePlacement, untoleratedTaints, type CompiledPlacement } from '../../affinity/index.js';
+import type { Toleration } from '../../kube/models.js';
 import { withDaemonTolerations } from './pods.js';
 
 export interface Eligibility {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1DaemonSet } from '@kubernetes/client-node';
-import type { Node, Plain } from '../../affinity/index.js';
+import type { Node, Plain } from '../../kube/models.js';
 import { node, type Pod } from '../scheduler/testing.js';
 import { templateHash } from './hash.js';
 import { newDaemonPod, REVISION_HASH_LABEL, TEMPLATE_GENERATION_LABEL } from './pods.js';

@@ -4,7 +4,7 @@
  * pods of gone nodes, and old-template pods the rolling update may replace now), and the status to report.
  */
 import type { V1DaemonSet, V1DaemonSetStatus, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { Plain } from '../../affinity/index.js';
+import type { Plain } from '../../kube/models.js';
 import { daemonPlacement, eligibility, type Eligibility } from './eligibility.js';
 import { templateHash } from './hash.js';
 import { REVISION_HASH_LABEL, targetNodeName, templateGeneration, TEMPLATE_GENERATION_LABEL } from './pods.js';

@@ -5,7 +5,7 @@
  * its node by a required node affinity on `metadata.name` that the scheduler then honours.
  */
 import type { V1DaemonSet, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { Plain, Toleration } from '../../affinity/index.js';
+import type { Plain, Toleration } from '../../kube/models.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';

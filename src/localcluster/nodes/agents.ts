@@ -5,7 +5,7 @@
  * NotReady by a nodes file or `kubectl patch node --subresource=status` stays so.
  */
 import { CoordinationV1Api, CoreV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1Node } from '@kubernetes/client-node';
-import type { Node, Plain } from '../../affinity/index.js';
+import type { Node, Plain } from '../../kube/models.js';
 import { errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/log.js';
 import { isConflict, MERGE_PATCH } from '../kubelet/api.js';

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { release, type } from 'node:os';
 import type { V1NodeCondition, V1NodeSystemInfo } from '@kubernetes/client-node';
-import type { Node, Plain } from '../../affinity/index.js';
+import type { Node, Plain } from '../../kube/models.js';
 
 type NodeCondition = Plain<V1NodeCondition>;
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Node } from '@kubernetes/client-node';
-import type { Node } from '../../affinity/index.js';
+import type { Node } from '../../kube/models.js';
 import { node } from '../../affinity/testing.js';
 import { conditionTaints, reconcileTaints } from './lifecycle.js';
 

@@ -5,7 +5,7 @@
  * describe node` see them. Eviction of running pods (the NoExecute taints) is not modelled.
  */
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import type { Taint } from '../../affinity/index.js';
+import type { Taint } from '../../kube/models.js';
 import type { Logger } from '../../util/log.js';
 import { MERGE_PATCH } from '../kubelet/api.js';
 import { startInformer } from '../kubelet/informer.js';

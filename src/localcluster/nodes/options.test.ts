@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Node, V1NodeSpec, V1NodeStatus } from '@kubernetes/client-node';
-import type { Plain } from '../../affinity/index.js';
+import type { Plain } from '../../kube/models.js';
 import { FerryError } from '../../util/errors.js';
 import { goArch, KUBELET_VERSION } from './defaults.js';
 import { nodesFromOptions } from './options.js';

@@ -4,7 +4,8 @@
  * server would check them, with defaults filled in.
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { loadNodesFile, type Node } from '../../affinity/index.js';
+import { loadNodesFile } from '../../affinity/index.js';
+import type { Node } from '../../kube/models.js';
 import { parseQuantity } from '../../config/quantity.js';
 import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../kube/names.js';
 import { FerryError, usageError } from '../../util/errors.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Taint, Toleration } from '../../affinity/index.js';
+import type { Node, Taint, Toleration } from '../../kube/models.js';
 import { req, required } from '../../affinity/testing.js';
 import { findNodesThatFit, schedulePod, type ScheduleResult } from './algorithm.js';
 import { listers, node, pod, requests, running, snapshot, type Pod, type Storage } from './testing.js';

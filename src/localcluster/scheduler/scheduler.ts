@@ -19,7 +19,7 @@ import {
   type V1PodCondition,
   type V1StorageClass,
 } from '@kubernetes/client-node';
-import type { Plain } from '../../affinity/index.js';
+import type { Plain } from '../../kube/models.js';
 import type { Logger } from '../../util/log.js';
 import { apiMessage, MERGE_PATCH, timestamp } from '../kubelet/api.js';
 import { eventRecorder, type EventRecorder, type EventSubject } from '../kubelet/events.js';

@@ -1,6 +1,6 @@
 /** Builders for the scheduler's unit tests: nodes with room, pods with only the fields a test cares about. */
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node';
-import type { Node, Plain } from '../../affinity/index.js';
+import type { Node, Plain } from '../../kube/models.js';
 import { node as affinityNode, type NodeSpec } from '../../affinity/testing.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import type { VolumeListers } from './volumes.js';
