@@ -49,7 +49,9 @@ const READ = ['get', 'list', 'watch'];
 
 /**
  * What the node-agent and data movers do in the cluster, and nothing more (Velero binds cluster-admin). Each rule
- * names the code that needs its verbs; `get`/`list`/`watch` also serve the informers (`src/kube/informer.ts`).
+ * names the code that needs its verbs; `list`/`watch` serve the informers (`src/kube/informer.ts`). The local
+ * cluster enforces these rules (docs/local-cluster.md, "Authentication and RBAC"), so the end-to-end tests fail
+ * when one is missing.
  */
 export function clusterRoleManifest(namespace: string): RbacManifest {
   return {
@@ -57,35 +59,40 @@ export function clusterRoleManifest(namespace: string): RbacManifest {
     kind: 'ClusterRole',
     metadata: { name: `ferry-${namespace}`, labels: { ...INSTALL_LABELS } },
     rules: [
-      // read: controller.ts (data-mover pod informer), exposer/node-agents.ts (node-agent pods); create: the exposers
-      // (csi-snapshot.ts, restore.ts) start data-mover pods; delete: controller.ts and exposer clean-up (owned.ts).
-      { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'create', 'delete'] },
-      // read: exposer/csi-snapshot.ts (source PVC), exposer/restore.ts (target PVC binding); create: the backup PVC
-      // from the snapshot and the restore PVC (owned.ts); delete: their clean-up (owned.ts, restore.ts rebinding).
-      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'create', 'delete'] },
-      // read: exposer/topology.ts, restore.ts; patch/update: reclaim policy and claimRef when rebinding the restored
+      // read: controller.ts (data-mover pod informer), exposer/node-agents.ts (node-agent pods), owned.ts (before a
+      // delete), nodeagent/report.ts (its own pod); create: the exposers (csi-snapshot.ts, restore.ts) start
+      // data-mover pods; delete: controller.ts and exposer clean-up (owned.ts); patch: nodeagent/report.ts writes
+      // the loaded config's hash on the node-agent's own pod (ferry config get).
+      { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'create', 'delete', 'patch'] },
+      // get: exposer/csi-snapshot.ts (source PVC), exposer/restore.ts (target PVC binding), owned.ts (before a
+      // delete); create: the backup PVC from the snapshot and the restore PVC (owned.ts); delete: their clean-up
+      // (owned.ts, restore.ts rebinding).
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'create', 'delete'] },
+      // get: exposer/topology.ts, restore.ts, owned.ts; patch: reclaim policy and claimRef when rebinding the restored
       // volume to the target PVC (exposer/restore.ts) and the reclaim policy on clean-up (exposer/owned.ts).
-      { apiGroups: [''], resources: ['persistentvolumes'], verbs: [...READ, 'update', 'patch'] },
+      { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'patch'] },
       // configmaps: nodeagent/config.ts reads the node-agent ConfigMap; secrets: datamover/location.ts reads the
-      // BSL credentials and the repository password; nodes: exposer (node affinity checks) and nodeagent/server.ts.
-      { apiGroups: [''], resources: ['configmaps', 'secrets', 'nodes'], verbs: READ },
+      // BSL credentials and the repository password.
+      { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get'] },
+      // get: nodeagent/server.ts (its own node); list: the exposers' node affinity checks (csi-snapshot.ts, restore.ts).
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] },
       // exposer/inherited.ts: data-mover pods inherit the node-agent DaemonSet's image, env and tolerations.
-      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: READ },
-      // datamover/request.ts, exposer/topology.ts, exposer/restore.ts: binding mode and provisioner of classes.
-      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: READ },
+      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'] },
+      // exposer/topology.ts, exposer/restore.ts: binding mode and provisioner of classes.
+      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
       // nodeagent/server.ts: the data-mover pods' priority class must exist.
-      { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: READ },
-      // datamover/repository.ts: one writer per repository (a Lease, renewed, released).
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, 'create', 'update', 'patch', 'delete'] },
-      // exposer/csi-snapshot.ts: reads the backup's snapshot, creates and deletes its own VolumeSnapshot and content.
-      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots', 'volumesnapshotcontents'], verbs: [...READ, 'create', 'delete'] },
-      // datamover/request.ts: the snapshot class of the driver.
-      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotclasses'], verbs: READ },
-      // controller/dataupload.ts, controller/datadownload.ts (informers; phase and progress via update/patch in
-      // controller.ts, datamover/backup.ts, datamover/restore.ts).
+      { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get'] },
+      // datamover/repository.ts: one initialiser per repository (a Lease created, read when taken, deleted when done
+      // or stale).
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'delete'] },
+      // exposer/csi-snapshot.ts: reads the backup's snapshot, creates and deletes its own VolumeSnapshot and content
+      // (owned.ts reads each before deleting it).
+      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots', 'volumesnapshotcontents'], verbs: ['get', 'create', 'delete'] },
+      // controller/dataupload.ts, controller/datadownload.ts (informers; phase and progress via get and update in
+      // controller.ts, get and patch in datamover/backup.ts and datamover/restore.ts).
       { apiGroups: ['velero.io'], resources: ['datauploads', 'datadownloads'], verbs: [...READ, 'update', 'patch'] },
       // datamover/location.ts: the BackupStorageLocation the data goes to.
-      { apiGroups: ['velero.io'], resources: ['backupstoragelocations'], verbs: READ },
+      { apiGroups: ['velero.io'], resources: ['backupstoragelocations'], verbs: ['get'] },
     ],
   };
 }

@@ -18,7 +18,7 @@ type KubeletTuning = Pick<KubeletOptions, 'backoff' | 'retryMs' | 'shutdownGrace
 export interface RuntimeOptions {
   /** The cluster directory (volumes, snapshots, pod files, object store data). */
   dir: string;
-  /** Handed to container processes so they reach the API server. */
+  /** The cluster's kubeconfig, whose cluster entry pods' own kubeconfigs copy. */
   kubeconfigPath: string;
   nodes: V1Node[];
   logger: Logger;

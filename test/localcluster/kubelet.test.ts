@@ -126,7 +126,8 @@ describe('local kubelet', { timeout: 120_000 }, () => {
     assert.equal(seen['MEM_MI'], '64');
     assert.equal(seen['CM_mode'], 'fast');
     assert.equal(seen['user'], 'admin');
-    assert.equal(seen['KUBECONFIG'], api.kubeconfigPath);
+    // The pod's own kubeconfig (its ServiceAccount's token), not the cluster's administrator kubeconfig.
+    assert.equal(seen['KUBECONFIG'], join(api.dir, 'pods', NS, 'env', 'kubeconfig'));
     assert.equal(seen['HOSTNAME'], 'env');
     assert.ok(seen['FERRY_CONTAINER_ROOT']?.startsWith(join(api.dir, 'pods', NS, 'env', 'root')));
   });

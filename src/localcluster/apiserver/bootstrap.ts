@@ -1,4 +1,8 @@
-/** What a fresh cluster contains: the system namespaces, the system priority classes and the snapshot CRDs. */
+/**
+ * What a fresh cluster contains: the system namespaces, the system priority classes, the snapshot CRDs and the
+ * default RBAC roles and bindings.
+ */
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './auth/policy.js';
 import { SNAPSHOT_CRDS } from './crd/preinstalled.js';
 import type { OpsContext } from './ops/common.js';
 import { createObject } from './ops/create.js';
@@ -21,4 +25,6 @@ export function bootstrap(ctx: OpsContext): void {
     create('scheduling.k8s.io', 'priorityclasses', { metadata: { name: pc.name }, value: pc.value, description: pc.description, globalDefault: false });
   }
   for (const crd of SNAPSHOT_CRDS) create('apiextensions.k8s.io', 'customresourcedefinitions', crd);
+  for (const role of bootstrapClusterRoles()) create('rbac.authorization.k8s.io', 'clusterroles', role);
+  for (const binding of bootstrapClusterRoleBindings()) create('rbac.authorization.k8s.io', 'clusterrolebindings', binding);
 }

@@ -22,6 +22,8 @@ function subresourceInfo(type: ResourceType, sub: Subresource): SubresourceInfo 
       return { kind: own, verbs: ['get'] };
     case 'finalize':
       return { kind: own, verbs: ['update'] };
+    case 'token':
+      return { kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] };
   }
 }
 

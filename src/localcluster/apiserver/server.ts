@@ -6,11 +6,13 @@
  * - **ops**: create / update / delete with a real server's semantics (preconditions, generation, finalizers);
  * - **watch hub**: open watches fed from the store, exactly once and in order;
  * - **controllers**: garbage collector, namespace lifecycle and CRD lifecycle, running in-process;
- * - **handlers**: HTTP verbs, discovery, OpenAPI, Tables and `Status` errors on top of the above.
+ * - **handlers**: HTTP verbs, discovery, OpenAPI, Tables and `Status` errors on top of the above;
+ * - **auth**: service-account tokens and RBAC, checked before any handler runs (auth/index.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../util/log.js';
+import { admit, requestAttributes, TokenSigner } from './auth/index.js';
 import { bootstrap } from './bootstrap.js';
 import { CrdController } from './controllers/crds.js';
 import { GarbageCollector } from './controllers/gc.js';
@@ -96,6 +98,8 @@ function serveOpenApi(state: ServerState, res: ServerResponse, pathname: string)
 async function route(state: ServerState, req: IncomingMessage, res: ServerResponse, address: string): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const { pathname } = url;
+  const path = parseApiPath(pathname);
+  const user = admit(state, req, requestAttributes(req.method ?? 'GET', pathname, path, url.searchParams));
   if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(pathname)) {
     sendRaw(res, 200, 'ok', 'text/plain; charset=utf-8');
     return;
@@ -109,14 +113,13 @@ async function route(state: ServerState, req: IncomingMessage, res: ServerRespon
     serveOpenApi(state, res, pathname);
     return;
   }
-  const path = parseApiPath(pathname);
   if (path === undefined) throw pathNotFound();
   if (isDiscoveryPath(path)) {
     if (req.method !== 'GET') throw methodNotAllowed();
     serveDiscovery(state, req, res, path, address);
     return;
   }
-  await handleResource(state, req, res, path, url.searchParams);
+  await handleResource(state, req, res, path, url.searchParams, user);
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -129,7 +132,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const unsubscribe = store.subscribe((event) => {
     for (const c of controllers) c.observe(event);
   });
-  const state: ServerState = { ...base, hub: new WatchHub(store), dir, bookmarkIntervalMs, streams: new Set() };
+  const signer = await TokenSigner.forDirectory(dir);
+  const state: ServerState = { ...base, hub: new WatchHub(store), dir, bookmarkIntervalMs, streams: new Set(), signer };
   bootstrap(state);
 
   let address = `${host}:${port}`;

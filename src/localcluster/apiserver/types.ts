@@ -57,7 +57,7 @@ export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | '
 
 export const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-export type Subresource = 'status' | 'binding' | 'log' | 'finalize';
+export type Subresource = 'status' | 'binding' | 'log' | 'finalize' | 'token';
 
 export interface GroupVersionKind {
   group: string;

@@ -7,12 +7,15 @@
  *   process group, logging to the file the API server serves as `pods/log` (process.ts, command.ts);
  * - **container root**: the directory the process sees as `/` through `containerPath` (`FERRY_CONTAINER_ROOT`),
  *   with a symlink per volume mount (rootfs.ts, volumes.ts);
+ * - **pod credentials**: a token for the pod's ServiceAccount (a TokenRequest bound to the pod) in its
+ *   service-account volume, and a kubeconfig using it that containers get in `KUBECONFIG` (volumes.ts, pod.ts);
  * - **orphan guard**: a watchdog that kills every container process if this process dies (reaper.ts).
  * Containers of other images run nothing and count as running, so workload pods can hold claims.
  * See docs/local-cluster-runtime.md.
  */
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../util/log.js';
+import { currentCluster } from '../kubeconfig.js';
 import type { Backoff } from './container.js';
 import { eventRecorder } from './events.js';
 import { objectKey, startInformer } from './informer.js';
@@ -23,7 +26,10 @@ export interface KubeletOptions {
   nodeName: string;
   /** The cluster directory: pod files under `<dir>/pods`, volumes under `<dir>/volumes`. */
   dir: string;
-  /** The kubeconfig file container processes get in `KUBECONFIG`, to reach the local API server. */
+  /**
+   * The cluster's kubeconfig. Each pod's containers get a kubeconfig of their own in `KUBECONFIG`, with this one's
+   * cluster entry and the pod's ServiceAccount token as its user.
+   */
   kubeconfigPath: string;
   /** Images run as Ferry besides `DEFAULT_FERRY_IMAGE` and any `…/ferry` repository. */
   ferryImages?: string[];
@@ -54,7 +60,7 @@ export async function startKubelet(kc: KubeConfig, opts: KubeletOptions): Promis
     logger: log,
     dir,
     nodeName,
-    kubeconfigPath,
+    cluster: await currentCluster(kubeconfigPath),
     ferryImages,
     backoff,
     retryMs,

@@ -1,13 +1,15 @@
 /**
  * One pod on one node, from the kubelet's side: set up its volumes (retrying `FailedMount`), run the init containers
- * one after another, then the containers together, keep `pods/status` current, and on deletion stop the processes
+ * one after another, then the containers together (with a kubeconfig carrying the pod's ServiceAccount token, so
+ * they reach the API as that ServiceAccount), keep `pods/status` current, and on deletion stop the processes
  * (SIGTERM, SIGKILL after the grace period), then remove the pod from the API and its files from disk.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { V1DeleteOptions, V1Preconditions, type CoreV1Api, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../util/log.js';
 import { CONTAINER_ROOT_ENV } from '../../util/containerpaths.js';
+import { writePodKubeconfig } from '../kubeconfig.js';
 import { podLogPath } from '../podlogs.js';
 import { isConflict, isNotFound, MERGE_PATCH, timestamp } from './api.js';
 import { ContainerRunner, type Backoff, type ContainerHost } from './container.js';
@@ -16,7 +18,7 @@ import type { EventRecorder } from './events.js';
 import type { ConfigSource } from './sources.js';
 import { podConditions, podPhase, type ContainerStatus, type PodCondition, type PodView } from './status.js';
 import { sleep } from './sleep.js';
-import { MountError, prepareVolumes } from './volumes.js';
+import { MountError, prepareVolumes, SERVICE_ACCOUNT_TOKEN, SERVICE_ACCOUNT_VOLUME } from './volumes.js';
 
 export interface KubeletContext {
   core: CoreV1Api;
@@ -25,7 +27,8 @@ export interface KubeletContext {
   logger: Logger;
   dir: string;
   nodeName: string;
-  kubeconfigPath: string;
+  /** The cluster entry of the cluster's kubeconfig, which pods' kubeconfigs copy. */
+  cluster: unknown;
   ferryImages: readonly string[];
   backoff: Backoff;
   /** How often a pod waiting for a volume, Secret or ConfigMap is retried. */
@@ -61,6 +64,8 @@ export class PodWorker {
   readonly #log: Logger;
   #pod: V1Pod;
   #volumes: ReadonlyMap<string, string> = new Map();
+  /** The pod's own kubeconfig; none when the pod opts out of its ServiceAccount token. */
+  #kubeconfig: string | undefined;
   #sandboxReady = false;
   readonly #init: ContainerRunner[];
   readonly #containers: ContainerRunner[];
@@ -143,7 +148,7 @@ export class PodWorker {
         HOME: root,
         HOSTNAME: this.#name,
         ...(await containerEnv(ctx.source, this.#pod, container)),
-        KUBECONFIG: ctx.kubeconfigPath,
+        ...(this.#kubeconfig === undefined ? {} : { KUBECONFIG: this.#kubeconfig }),
         [CONTAINER_ROOT_ENV]: root,
       }),
       rootDir: (container) => join(this.#podDir, 'root', container),
@@ -198,6 +203,12 @@ export class PodWorker {
     while (!this.#ending.signal.aborted) {
       try {
         this.#volumes = await prepareVolumes({ dir: ctx.dir, nodeName: ctx.nodeName, podDir: this.#podDir, source: ctx.source, core: ctx.core }, this.#pod);
+        const serviceAccount = this.#volumes.get(SERVICE_ACCOUNT_VOLUME);
+        if (serviceAccount !== undefined) {
+          this.#kubeconfig = join(this.#podDir, 'kubeconfig');
+          const token = await readFile(join(serviceAccount, SERVICE_ACCOUNT_TOKEN), 'utf8');
+          await writePodKubeconfig(this.#kubeconfig, ctx.cluster, token, this.#namespace);
+        }
         this.#sandboxReady = true;
         this.#scheduleSync();
         return true;

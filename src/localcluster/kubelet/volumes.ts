@@ -1,13 +1,23 @@
 /**
  * A pod's volumes made real on this machine, each as a directory: a PVC's volume directory (from its bound PV),
- * files written from Secrets, ConfigMaps, the downward API and a placeholder service-account token, a fresh
- * directory for `emptyDir`, and a node-local directory for `hostPath`. What cannot be set up yet (claim not bound,
- * required Secret missing) is a `MountError` with the kubelet's `FailedMount` wording; the kubelet retries.
+ * files written from Secrets, ConfigMaps, the downward API and service-account tokens (TokenRequests bound to the
+ * pod, as the kubelet's token manager makes them), a fresh directory for `emptyDir`, and a node-local directory for
+ * `hostPath`. What cannot be set up yet (claim not bound, required Secret missing, ServiceAccount missing) is a
+ * `MountError` with the kubelet's `FailedMount` wording; the kubelet retries.
  */
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
-import type { CoreV1Api, V1DownwardAPIVolumeFile, V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
-import { isNotFound } from './api.js';
+import {
+  AuthenticationV1TokenRequest,
+  V1BoundObjectReference,
+  V1TokenRequestSpec,
+  type CoreV1Api,
+  type V1DownwardAPIVolumeFile,
+  type V1KeyToPath,
+  type V1Pod,
+  type V1Volume,
+} from '@kubernetes/client-node';
+import { apiMessage, apiStatus, isNotFound } from './api.js';
 import { ContainerConfigError, podFieldValue, resourceFieldValue } from './env.js';
 import type { ConfigSource, Data } from './sources.js';
 import { nodeHostPath, persistentVolumePath } from '../storage/paths.js';
@@ -35,6 +45,8 @@ export interface VolumeContext {
 /** The service-account directory every container gets unless the pod opts out (the API server's admission adds it on a real cluster). */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 export const SERVICE_ACCOUNT_VOLUME = 'kube-api-access-local';
+/** The token's file name in that directory. */
+export const SERVICE_ACCOUNT_TOKEN = 'token';
 
 interface File {
   path: string;
@@ -106,15 +118,48 @@ function downwardFiles(pod: V1Pod, items: V1DownwardAPIVolumeFile[] | undefined)
   });
 }
 
-/** There is no token authentication in the local cluster: any bearer token is accepted. */
-function tokenFile(pod: V1Pod, path: string): File {
-  const subject = `system:serviceaccount:${pod.metadata?.namespace ?? 'default'}:${pod.spec?.serviceAccountName ?? 'default'}`;
-  return { path, data: Buffer.from(`local-cluster-placeholder-token:${subject}`), mode: undefined };
+/** What the kubelet asks for its own `kube-api-access` volume; the API server extends such tokens (see handlers/tokens.ts). */
+const KUBELET_TOKEN_SECONDS = 3607;
+/** The API's default for a projected `serviceAccountToken` source. */
+const PROJECTED_TOKEN_SECONDS = 3600;
+
+/** Tokens for one pod, one TokenRequest per audience and lifetime; a missing ServiceAccount is a mount failure. */
+type PodTokens = (audience: string | undefined, expirationSeconds: number) => Promise<string>;
+
+function podTokens(core: CoreV1Api, pod: V1Pod): PodTokens {
+  const made = new Map<string, Promise<string>>();
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const name = pod.spec?.serviceAccountName ?? 'default';
+  const request = async (audience: string | undefined, expirationSeconds: number): Promise<string> => {
+    const boundObjectRef = Object.assign(new V1BoundObjectReference(), { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name, uid: pod.metadata?.uid });
+    const spec = Object.assign(new V1TokenRequestSpec(), { audiences: audience === undefined || audience === '' ? [] : [audience], expirationSeconds, boundObjectRef });
+    const body = Object.assign(new AuthenticationV1TokenRequest(), { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
+    try {
+      const answer = await core.createNamespacedServiceAccountToken({ name, namespace, body });
+      return answer.status?.token ?? '';
+    } catch (err) {
+      if (apiStatus(err) === undefined) throw err;
+      throw new Reason(`failed to fetch token: ${apiMessage(err)}`);
+    }
+  };
+  return (audience, expirationSeconds) => {
+    const key = `${audience ?? ''}/${String(expirationSeconds)}`;
+    let token = made.get(key);
+    if (token === undefined) {
+      token = request(audience, expirationSeconds);
+      made.set(key, token);
+    }
+    return token;
+  };
+}
+
+async function tokenFile(tokens: PodTokens, path: string, audience: string | undefined, expirationSeconds: number): Promise<File> {
+  return { path, data: Buffer.from(await tokens(audience, expirationSeconds)), mode: undefined };
 }
 
 const PLACEHOLDER_CA = Buffer.from('# The local cluster serves plain HTTP; there is no cluster CA.\n');
 
-async function projectedFiles(ctx: VolumeContext, pod: V1Pod, volume: V1Volume): Promise<File[]> {
+async function projectedFiles(ctx: VolumeContext, pod: V1Pod, volume: V1Volume, tokens: PodTokens): Promise<File[]> {
   const namespace = pod.metadata?.namespace ?? 'default';
   const files: File[] = [];
   for (const source of volume.projected?.sources ?? []) {
@@ -127,7 +172,8 @@ async function projectedFiles(ctx: VolumeContext, pod: V1Pod, volume: V1Volume):
       else files.push(...(await configMapFiles(ctx, namespace, cm.name ?? '', cm.items, cm.optional === true)));
     }
     if (source.downwardAPI !== undefined) files.push(...downwardFiles(pod, source.downwardAPI.items));
-    if (source.serviceAccountToken !== undefined) files.push(tokenFile(pod, source.serviceAccountToken.path));
+    const sa = source.serviceAccountToken;
+    if (sa !== undefined) files.push(await tokenFile(tokens, sa.path, sa.audience, sa.expirationSeconds ?? PROJECTED_TOKEN_SECONDS));
   }
   return files;
 }
@@ -154,7 +200,7 @@ async function claimPath(ctx: VolumeContext, namespace: string, claimName: strin
   return path;
 }
 
-async function prepareOne(ctx: VolumeContext, pod: V1Pod, volume: V1Volume): Promise<string> {
+async function prepareOne(ctx: VolumeContext, pod: V1Pod, volume: V1Volume, tokens: PodTokens): Promise<string> {
   const namespace = pod.metadata?.namespace ?? 'default';
   const own = (kind: string): string => join(ctx.podDir, 'volumes', kind, volume.name);
   if (volume.persistentVolumeClaim !== undefined) return claimPath(ctx, namespace, volume.persistentVolumeClaim.claimName);
@@ -186,7 +232,7 @@ async function prepareOne(ctx: VolumeContext, pod: V1Pod, volume: V1Volume): Pro
     return written('configmap', await configMapFiles(ctx, namespace, cm.name ?? '', cm.items, cm.optional === true), cm.defaultMode);
   }
   if (volume.downwardAPI !== undefined) return written('downward-api', downwardFiles(pod, volume.downwardAPI.items), volume.downwardAPI.defaultMode);
-  if (volume.projected !== undefined) return written('projected', await projectedFiles(ctx, pod, volume), volume.projected.defaultMode);
+  if (volume.projected !== undefined) return written('projected', await projectedFiles(ctx, pod, volume, tokens), volume.projected.defaultMode);
   throw new Reason('this volume type is not supported by the local kubelet (supported: persistentVolumeClaim, secret, configMap, emptyDir, hostPath, projected, downwardAPI)');
 }
 
@@ -198,20 +244,25 @@ export function mountsServiceAccount(pod: V1Pod): boolean {
 /** The pod's volumes by name, each as a directory on this machine. */
 export async function prepareVolumes(ctx: VolumeContext, pod: V1Pod): Promise<Map<string, string>> {
   const prepared = new Map<string, string>();
-  for (const volume of pod.spec?.volumes ?? []) {
+  const tokens = podTokens(ctx.core, pod);
+  const mount = async (name: string, setUp: () => Promise<string>): Promise<void> => {
     try {
-      prepared.set(volume.name, await prepareOne(ctx, pod, volume));
+      prepared.set(name, await setUp());
     } catch (err) {
-      if (err instanceof Reason || err instanceof ContainerConfigError) throw new MountError(volume.name, err.message);
+      if (err instanceof Reason || err instanceof ContainerConfigError) throw new MountError(name, err.message);
       throw err;
     }
-  }
+  };
+  for (const volume of pod.spec?.volumes ?? []) await mount(volume.name, () => prepareOne(ctx, pod, volume, tokens));
   if (mountsServiceAccount(pod) && !prepared.has(SERVICE_ACCOUNT_VOLUME)) {
-    const namespace = pod.metadata?.namespace ?? 'default';
-    const files: File[] = [tokenFile(pod, 'token'), { path: 'namespace', data: Buffer.from(namespace), mode: undefined }, { path: 'ca.crt', data: PLACEHOLDER_CA, mode: undefined }];
-    const target = join(ctx.podDir, 'volumes', 'projected', SERVICE_ACCOUNT_VOLUME);
-    await writeFiles(target, files, DEFAULT_MODE);
-    prepared.set(SERVICE_ACCOUNT_VOLUME, target);
+    await mount(SERVICE_ACCOUNT_VOLUME, async () => {
+      const namespace = pod.metadata?.namespace ?? 'default';
+      const token = await tokenFile(tokens, SERVICE_ACCOUNT_TOKEN, undefined, KUBELET_TOKEN_SECONDS);
+      const files: File[] = [token, { path: 'namespace', data: Buffer.from(namespace), mode: undefined }, { path: 'ca.crt', data: PLACEHOLDER_CA, mode: undefined }];
+      const target = join(ctx.podDir, 'volumes', 'projected', SERVICE_ACCOUNT_VOLUME);
+      await writeFiles(target, files, DEFAULT_MODE);
+      return target;
+    });
   }
   return prepared;
 }

@@ -8,6 +8,7 @@ import { objectJson } from '../serialize.js';
 import { parseIncludeObject, partialObjectMetadata, toTable } from '../tables/table.js';
 import type { KubeObject, ResourceType } from '../types.js';
 import type { WatchHub } from '../watch.js';
+import type { TokenSigner, UserInfo } from '../auth/index.js';
 import { badRequest } from '../errors.js';
 
 export interface ServerState extends OpsContext {
@@ -17,6 +18,8 @@ export interface ServerState extends OpsContext {
   readonly bookmarkIntervalMs: number;
   /** Open streaming responses (watches, followed logs), ended on shutdown. */
   readonly streams: Set<ServerResponse>;
+  /** Signs the tokens TokenRequest hands out and checks those requests bring. */
+  readonly signer: TokenSigner;
 }
 
 export interface ApiRequest {
@@ -28,6 +31,8 @@ export interface ApiRequest {
   readonly accept: readonly MediaRange[];
   readonly warnings: string[];
   readonly server: ServerState;
+  /** Who the request acts as (already allowed to make it). */
+  readonly user: UserInfo;
 }
 
 export function writeOptions(r: ApiRequest): WriteOptions {

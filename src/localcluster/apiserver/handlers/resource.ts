@@ -1,5 +1,6 @@
 /** Routes a resource request to its verb: get, list, watch, create, update, patch, delete, deletecollection, or a subresource. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../auth/index.js';
 import { methodNotAllowed, notFound, pathNotFound } from '../errors.js';
 import { parseAccept } from '../http.js';
 import { groupResource, present } from '../ops/common.js';
@@ -9,6 +10,8 @@ import { respondObject, type ApiRequest, type ServerState } from './context.js';
 import { handleDelete, handleDeleteCollection } from './delete.js';
 import { handleList } from './list.js';
 import { handleBinding, handleLog } from './pods.js';
+import { reviewHandler } from './reviews.js';
+import { handleTokenRequest } from './tokens.js';
 import { handleWatch } from './watch.js';
 import { handleCreate, handlePatch, handleUpdate } from './write.js';
 
@@ -74,18 +77,22 @@ async function handleSubresource(r: ApiRequest, method: string, subresource: str
       return handleBinding(r);
     case 'GET log':
       return handleLog(r);
+    case 'POST token':
+      return handleTokenRequest(r);
     default:
       throw methodNotAllowed();
   }
 }
 
-export async function handleResource(server: ServerState, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams): Promise<void> {
+export async function handleResource(server: ServerState, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams, user: UserInfo): Promise<void> {
   const type = server.registry.lookup(path.group, path.version, path.resource);
   if (type === undefined || (path.namespace !== undefined && !type.namespaced)) throw pathNotFound();
   const subresource = path.subresource;
   if (subresource !== undefined && !(type.subresources as readonly string[]).includes(subresource)) throw pathNotFound();
-  const r: ApiRequest = { req, res, query, path, type, accept: parseAccept(req.headers.accept), warnings: [], server };
+  const r: ApiRequest = { req, res, query, path, type, accept: parseAccept(req.headers.accept), warnings: [], server, user };
   const method = req.method ?? 'GET';
+  const review = reviewHandler(type);
+  if (review !== undefined && path.name === undefined && subresource === undefined && method === 'POST') return review(r);
   const watch = path.legacyWatch || query.get('watch') === 'true' || query.get('watch') === '1';
   if (subresource !== undefined) return handleSubresource(r, method, subresource);
   if (path.name === undefined) return handleCollection(r, method, watch);

@@ -1,7 +1,8 @@
 /**
  * Protobuf field numbers of the Kubernetes messages kubectl's typed clients send as request bodies (`kubectl create
- * namespace|configmap|secret|serviceaccount|priorityclass|role|clusterrole|rolebinding|clusterrolebinding`), from the
- * `protobuf:` tags of k8s.io/api and apimachinery. Fields not listed are ignored.
+ * namespace|configmap|secret|serviceaccount|priorityclass|role|clusterrole|rolebinding|clusterrolebinding|token`,
+ * `kubectl auth can-i|whoami`), from the `protobuf:` tags of k8s.io/api and apimachinery. Fields not listed are
+ * ignored.
  */
 
 export type Scalar = 'string' | 'bytes' | 'int64' | 'int32' | 'bool' | 'time';
@@ -77,6 +78,14 @@ export const MESSAGES: Readonly<Record<string, MessageSpec>> = {
   ClusterRoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', true), 3: m('roleRef', 'RoleRef') },
   Subject: { 1: s('kind'), 2: s('apiGroup'), 3: s('name'), 4: s('namespace') },
   RoleRef: { 1: s('apiGroup'), 2: s('kind'), 3: s('name') },
+  TokenRequest: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'TokenRequestSpec') },
+  TokenRequestSpec: { 1: s('audiences', true), 3: m('boundObjectRef', 'BoundObjectReference'), 4: { name: 'expirationSeconds', type: 'int64' } },
+  BoundObjectReference: { 1: s('kind'), 2: s('apiVersion'), 3: s('name'), 4: s('uid') },
+  SelfSubjectAccessReview: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'SelfSubjectAccessReviewSpec') },
+  SelfSubjectAccessReviewSpec: { 1: m('resourceAttributes', 'ResourceAttributes'), 2: m('nonResourceAttributes', 'NonResourceAttributes') },
+  ResourceAttributes: { 1: s('namespace'), 2: s('verb'), 3: s('group'), 4: s('version'), 5: s('resource'), 6: s('subresource'), 7: s('name') },
+  NonResourceAttributes: { 1: s('path'), 2: s('verb') },
+  SelfSubjectReview: { 1: m('metadata', 'ObjectMeta') },
 };
 
 /** `apiVersion kind` → top-level message. */
@@ -90,4 +99,7 @@ export const TOP_LEVEL: Readonly<Record<string, string>> = {
   'rbac.authorization.k8s.io/v1 ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1 RoleBinding': 'RoleBinding',
   'rbac.authorization.k8s.io/v1 ClusterRoleBinding': 'ClusterRoleBinding',
+  'authentication.k8s.io/v1 TokenRequest': 'TokenRequest',
+  'authentication.k8s.io/v1 SelfSubjectReview': 'SelfSubjectReview',
+  'authorization.k8s.io/v1 SelfSubjectAccessReview': 'SelfSubjectAccessReview',
 };

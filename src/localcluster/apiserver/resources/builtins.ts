@@ -103,7 +103,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
     namespaced: true,
     behavior: { table: secretTable, selectableFields: ['type'], defaults: defaultSecret, validate: validateSecret },
   }),
-  defineResource({ ...core, kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'], behavior: { table: serviceAccountTable } }),
+  defineResource({ ...core, kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'], subresources: ['token'], behavior: { table: serviceAccountTable } }),
   defineResource({
     ...core,
     kind: 'Event',
@@ -212,6 +212,9 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   }),
   defineResource({ group: 'storage.k8s.io', version: 'v1', kind: 'CSINode', plural: 'csinodes', namespaced: false, behavior: { table: csiNodeTable } }),
   defineResource({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true, behavior: { table: leaseTable } }),
+  // Answered at once (handlers/reviews.ts) and never stored.
+  defineResource({ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, verbs: ['create'] }),
+  defineResource({ group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: ['create'] }),
   ...(['Role', 'ClusterRole'] as const).map((kind) =>
     defineResource({
       group: 'rbac.authorization.k8s.io',
