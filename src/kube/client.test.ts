@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import { kubeconfigYaml } from '../localcluster/kubeconfig.js';
 import { createKubeClient, updateWithRetry } from './client.js';
 import { isAlreadyExists, isConflict, KubeApiError } from './errors.js';
-import { Informer, type InformerEventType } from './informer.js';
 import type { ConfigMap } from './models.js';
 import { R } from './resources.js';
 import { startTestApiServer, type TestApiServer } from './testing.js';
-import { pollUntil } from './wait.js';
 
 let api: TestApiServer;
 const cm = (name: string, data: Record<string, string> = {}): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'velero' }, data });
@@ -54,37 +52,5 @@ describe('KubeClient against a real API server', () => {
     await writeFile(deadConfig, kubeconfigYaml('http://127.0.0.1:1'));
     await assert.rejects(createKubeClient({ kubeconfig: deadConfig }).list(R.nodes, undefined), /cannot list nodes: the Kubernetes API server at http:\/\/127\.0\.0\.1:1 did not answer/);
     assert.throws(() => createKubeClient({ kubeconfig: '/nonexistent/kubeconfig' }), /cannot read kubeconfig \/nonexistent\/kubeconfig/);
-  });
-});
-
-describe('Informer', () => {
-  before(async () => {
-    api = await startTestApiServer();
-  });
-  after(async () => {
-    await api.close();
-  });
-
-  it('lists, then follows changes, and a written object is seen at once', async () => {
-    await api.client.create(R.configMaps, 'velero', cm('before'));
-    const events: string[] = [];
-    const informer = new Informer<ConfigMap>(api.client, {
-      resource: R.configMaps,
-      namespace: 'velero',
-      labelSelector: 'watched',
-      onEvent: (type: InformerEventType, obj) => events.push(`${type} ${obj.metadata?.name ?? ''}`),
-    }).start();
-    await informer.synced;
-    assert.equal(informer.list().length, 0, 'the label selector applies');
-    const labelled: ConfigMap = { ...cm('a'), metadata: { name: 'a', namespace: 'velero', labels: { watched: 'yes' } } };
-    const written = await api.client.create(R.configMaps, 'velero', labelled);
-    informer.observe(written);
-    assert.equal(informer.get('a')?.metadata?.resourceVersion, written.metadata?.resourceVersion);
-    await api.client.patch(R.configMaps, { namespace: 'velero', name: 'a' }, { data: { x: '1' } });
-    await api.client.delete(R.configMaps, { namespace: 'velero', name: 'a' });
-    await pollUntil(() => Promise.resolve(events.includes('deleted a') ? true : undefined), { timeoutMs: 5000, what: 'the delete event' });
-    await informer.stop();
-    assert.deepEqual(events, ['updated a', 'deleted a'], 'the observed write is not reported again as added');
-    assert.equal(informer.get('a'), undefined);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * An informer: a local cache of one kind of object kept current by list + watch. The watch resumes from the last
- * resourceVersion when the server ends it, and the informer lists again (reporting what changed meanwhile) when
- * the version expired or the connection failed, with a back-off, so a restarted API server is survived.
+ * resourceVersion when the server ends it, and the informer lists again (reporting what changed meanwhile, objects
+ * gone meanwhile as deleted) when the version expired or the connection failed, with a back-off, so a restarted API
+ * server is survived. Ferry's controllers and the local cluster's components (scheduler, kubelets, ...) use it.
+ * Objects are the API's JSON as sent: timestamps are strings even where client-node's types say `Date`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1ObjectMeta } from '@kubernetes/client-node';
@@ -17,7 +19,10 @@ export interface InformerOptions<T> extends ListOptions {
   resource: ResourceType;
   /** Watch one namespace; all namespaces (or a cluster-scoped kind) when undefined. */
   namespace?: string | undefined;
-  /** Called for every change after the cache was updated; `old` is the previous version for updates. */
+  /**
+   * Called for every change after the cache was updated; `old` is the cached version before an update or a delete
+   * (`undefined` for a delete of an object never seen).
+   */
   onEvent?: (type: InformerEventType, obj: T, old: T | undefined) => void;
   logger?: Logger;
   /** Longest wait between reconnect attempts; default 5 s. */
@@ -110,7 +115,7 @@ export class Informer<T extends Meta> {
     for (const [key, old] of [...this.cache]) {
       if (seen.has(key)) continue;
       this.cache.delete(key);
-      this.emit('deleted', old, undefined);
+      this.emit('deleted', old, old);
     }
     this.resourceVersion = resourceVersion;
     this.markSynced();
@@ -126,7 +131,7 @@ export class Informer<T extends Meta> {
     const old = this.cache.get(key);
     if (type === 'DELETED') {
       this.cache.delete(key);
-      this.emit('deleted', object, undefined);
+      this.emit('deleted', object, old);
       return;
     }
     if (old !== undefined && isOlder(object, old)) return;

@@ -6,11 +6,13 @@
  * second pod for a node.
  */
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type V1DaemonSet, type V1DeleteOptions, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { Informer, type InformerEventType } from '../../kube/informer.js';
 import type { Plain } from '../../kube/models.js';
+import { R } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
 import { apiMessage, isNotFound, MERGE_PATCH } from '../kubelet/api.js';
 import { eventRecorder, type EventRecorder, type EventSubject } from '../kubelet/events.js';
-import { startInformer, type Informer } from '../kubelet/informer.js';
 import { WorkQueue, type Requeue } from '../../controller/index.js';
 import { newDaemonPod, targetNodeName } from './pods.js';
 import { planDaemonSet, type DaemonSetPlan } from './plan.js';
@@ -62,6 +64,7 @@ function statusChanged(ds: V1DaemonSet, next: DaemonSetPlan['status']): boolean 
 }
 
 class DaemonSetController {
+  private readonly client: KubeClient;
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly recorder: EventRecorder;
@@ -86,29 +89,30 @@ class DaemonSetController {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.recorder = eventRecorder(KubernetesObjectApi.makeApiClient(kc), { component: CONTROLLER_NAME, logger });
     this.queue = new WorkQueue((key) => this.sync(key), logger);
-    this.daemonSets = startInformer<V1DaemonSet>(kc, {
-      path: '/apis/apps/v1/daemonsets',
+    this.client = new KubeClient(kc);
+    this.daemonSets = new Informer<V1DaemonSet>(this.client, {
+      resource: R.daemonSets,
       logger,
       onEvent: (type, ds) => {
         const key = dsKey(ds.metadata?.namespace, ds.metadata?.name);
-        if (type === 'DELETED') this.expectations.delete(key);
+        if (type === 'deleted') this.expectations.delete(key);
         else this.enqueue(key);
       },
-    });
-    this.pods = startInformer<V1Pod>(kc, {
-      path: '/api/v1/pods',
+    }).start();
+    this.pods = new Informer<V1Pod>(this.client, {
+      resource: R.pods,
       logger,
       onEvent: (type, pod) => {
         this.podEvent(type, pod);
       },
-    });
-    this.nodes = startInformer<V1Node>(kc, {
-      path: '/api/v1/nodes',
+    }).start();
+    this.nodes = new Informer<V1Node>(this.client, {
+      resource: R.nodes,
       logger,
       onEvent: (type, node, old) => {
-        if (type !== 'MODIFIED' || old === undefined || nodeView(old) !== nodeView(node)) this.enqueueAll();
+        if (type !== 'updated' || old === undefined || nodeView(old) !== nodeView(node)) this.enqueueAll();
       },
-    });
+    }).start();
   }
 
   /** Syncs start once every cache is full: deciding on a partial pod list would create pods that already exist. */
@@ -123,7 +127,8 @@ class DaemonSetController {
 
   async stop(): Promise<void> {
     clearInterval(this.resync);
-    for (const informer of [this.daemonSets, this.pods, this.nodes]) informer.stop();
+    await Promise.all([this.daemonSets.stop(), this.pods.stop(), this.nodes.stop()]);
+    this.client.close();
     await this.queue.stop();
   }
 
@@ -135,13 +140,13 @@ class DaemonSetController {
     for (const ds of this.daemonSets.list()) this.enqueue(dsKey(ds.metadata?.namespace, ds.metadata?.name));
   }
 
-  private podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod): void {
+  private podEvent(type: InformerEventType, pod: V1Pod): void {
     const key = controllerOf(pod);
     if (key === undefined) return;
     const exp = this.expectations.get(key);
     if (exp !== undefined) {
-      if (type === 'ADDED') exp.creates.delete(targetNodeName(pod) ?? '');
-      if (type === 'DELETED' || pod.metadata?.deletionTimestamp) exp.deletes.delete(pod.metadata?.uid ?? '');
+      if (type === 'added') exp.creates.delete(targetNodeName(pod) ?? '');
+      if (type === 'deleted' || pod.metadata?.deletionTimestamp) exp.deletes.delete(pod.metadata?.uid ?? '');
     }
     this.enqueue(key);
   }

@@ -14,11 +14,13 @@
  * See docs/local-cluster-runtime.md.
  */
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { Informer, objectKey } from '../../kube/informer.js';
+import { R } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
 import { currentCluster } from '../kubeconfig.js';
 import type { Backoff } from './container.js';
 import { eventRecorder } from './events.js';
-import { objectKey, startInformer } from './informer.js';
 import { PodWorker, type KubeletContext } from './pod.js';
 import { apiConfigSource } from './sources.js';
 
@@ -81,8 +83,9 @@ export async function startKubelet(kc: KubeConfig, opts: KubeletOptions): Promis
     });
   };
 
-  const informer = startInformer<V1Pod>(kc, {
-    path: '/api/v1/pods',
+  const client = new KubeClient(kc);
+  const informer = new Informer<V1Pod>(client, {
+    resource: R.pods,
     fieldSelector: `spec.nodeName=${nodeName}`,
     logger: log,
     onEvent(type, pod) {
@@ -90,16 +93,16 @@ export async function startKubelet(kc: KubeConfig, opts: KubeletOptions): Promis
       const key = objectKey(pod);
       const worker = workers.get(key);
       if (worker === undefined) {
-        if (type !== 'DELETED') start(key, pod);
+        if (type !== 'deleted') start(key, pod);
       } else if (worker.uid !== pod.metadata?.uid) {
         worker.removed();
-      } else if (type === 'DELETED') {
+      } else if (type === 'deleted') {
         worker.removed();
       } else {
         worker.update(pod);
       }
     },
-  });
+  }).start();
   await informer.synced;
   log.debug('kubelet started');
 
@@ -107,7 +110,8 @@ export async function startKubelet(kc: KubeConfig, opts: KubeletOptions): Promis
     async stop() {
       if (stopped) return;
       stopped = true;
-      informer.stop();
+      await informer.stop();
+      client.close();
       await Promise.all([...workers.values()].map((w) => w.shutdown()));
       workers.clear();
     },

@@ -5,10 +5,12 @@
  * describe node` see them. Eviction of running pods (the NoExecute taints) is not modelled.
  */
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { Informer } from '../../kube/informer.js';
 import type { Taint } from '../../kube/models.js';
+import { R } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
 import { MERGE_PATCH } from '../kubelet/api.js';
-import { startInformer } from '../kubelet/informer.js';
 import { WorkQueue } from '../../controller/index.js';
 
 const PREFIX = 'node.kubernetes.io/';
@@ -66,18 +68,20 @@ export function startNodeLifecycle(kc: KubeConfig, { logger }: { logger: Logger 
     logger.debug({ node: name, taints: taints.map((t) => t.key) }, 'node condition taints updated');
     return undefined;
   }, logger);
-  const informer = startInformer<V1Node>(kc, {
-    path: '/api/v1/nodes',
+  const client = new KubeClient(kc);
+  const informer = new Informer<V1Node>(client, {
+    resource: R.nodes,
     logger,
     onEvent: (type, node) => {
-      if (type !== 'DELETED') queue.add(node.metadata?.name ?? '');
+      if (type !== 'deleted') queue.add(node.metadata?.name ?? '');
     },
-  });
+  }).start();
   return {
     synced: informer.synced,
     get: (name) => informer.get(name),
     async stop() {
-      informer.stop();
+      await informer.stop();
+      client.close();
       await queue.stop();
     },
   };

@@ -19,11 +19,13 @@ import {
   type V1PodCondition,
   type V1StorageClass,
 } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { Informer, type InformerEventType } from '../../kube/informer.js';
 import type { Plain } from '../../kube/models.js';
+import { R, type ResourceType } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
 import { apiMessage, MERGE_PATCH, timestamp } from '../kubelet/api.js';
 import { eventRecorder, type EventRecorder, type EventSubject } from '../kubelet/events.js';
-import { startInformer, type Informer, type InformerEvent } from '../kubelet/informer.js';
 import { schedulePod } from './algorithm.js';
 import { waitForClaims, type ClaimWaiter } from './claims.js';
 import { SchedulingQueue, type Popped } from './queue.js';
@@ -85,6 +87,7 @@ function scheduledCondition(pod: V1Pod): V1PodCondition | undefined {
 }
 
 class Scheduler {
+  private readonly client: KubeClient;
   private readonly core: CoreV1Api;
   private readonly nodes: Informer<V1Node>;
   private readonly pods: Informer<V1Pod>;
@@ -110,27 +113,28 @@ class Scheduler {
     this.core = kc.makeApiClient(CoreV1Api);
     const { initialBackoffMs, maxBackoffMs, unschedulableRetryMs } = options;
     this.queue = new SchedulingQueue({ priorityOf: (key) => this.pods.get(...splitKey(key))?.spec?.priority ?? 0, initialBackoffMs, maxBackoffMs, unschedulableRetryMs });
-    const watch = <T extends KubernetesObject>(path: string, onEvent: (type: InformerEvent, obj: T, old: T | undefined) => void): Informer<T> =>
-      startInformer<T>(kc, { path, onEvent, logger });
+    this.client = new KubeClient(kc);
+    const watch = <T extends KubernetesObject>(resource: ResourceType, onEvent: (type: InformerEventType, obj: T, old: T | undefined) => void): Informer<T> =>
+      new Informer<T>(this.client, { resource, onEvent, logger }).start();
     const volumesChanged = (): void => {
       this.queue.moveAll('VolumeChange');
       for (const w of this.waiters) w.check();
     };
-    this.nodes = watch<V1Node>('/api/v1/nodes', (type, node, old) => {
-      if (type === 'ADDED') this.queue.moveAll('NodeAdd');
-      else if (type === 'MODIFIED' && old !== undefined && nodeView(old) !== nodeView(node)) this.queue.moveAll('NodeUpdate');
+    this.nodes = watch<V1Node>(R.nodes, (type, node, old) => {
+      if (type === 'added') this.queue.moveAll('NodeAdd');
+      else if (type === 'updated' && old !== undefined && nodeView(old) !== nodeView(node)) this.queue.moveAll('NodeUpdate');
     });
-    this.pods = watch<V1Pod>('/api/v1/pods', (type, pod, old) => {
-      if (type === 'DELETED') this.podDeleted(pod);
+    this.pods = watch<V1Pod>(R.pods, (type, pod, old) => {
+      if (type === 'deleted') this.podDeleted(pod);
       else this.podChanged(old, pod);
     });
-    this.claims = watch<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', volumesChanged);
-    this.volumes = watch<V1PersistentVolume>('/api/v1/persistentvolumes', volumesChanged);
-    this.classes = watch<V1StorageClass>('/apis/storage.k8s.io/v1/storageclasses', volumesChanged);
+    this.claims = watch<V1PersistentVolumeClaim>(R.persistentVolumeClaims, volumesChanged);
+    this.volumes = watch<V1PersistentVolume>(R.persistentVolumes, volumesChanged);
+    this.classes = watch<V1StorageClass>(R.storageClasses, volumesChanged);
     this.recorder = eventRecorder(KubernetesObjectApi.makeApiClient(kc), { component: SCHEDULER_NAME, logger });
   }
 
-  private informers(): { synced: Promise<void>; stop(): void }[] {
+  private informers(): { synced: Promise<void>; stop(): Promise<void> }[] {
     return [this.nodes, this.pods, this.claims, this.volumes, this.classes];
   }
 
@@ -143,10 +147,11 @@ class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.close();
-    for (const informer of this.informers()) informer.stop();
+    await Promise.all(this.informers().map((i) => i.stop()));
     for (const w of this.waiters) w.cancel('scheduler stopped');
     await this.loop;
     await Promise.allSettled([...this.binding]);
+    this.client.close();
   }
 
   private listers(): VolumeListers {

@@ -1,9 +1,9 @@
 /** What the driver's controllers share: API clients, the caches of the objects they watch, and where data lives. */
 import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { Informer } from '../../kube/informer.js';
 import type { Logger } from '../../util/log.js';
 import { ignoreNotFound } from '../kubelet/api.js';
 import type { EventRecorder, EventSubject } from '../kubelet/events.js';
-import type { Informer } from '../kubelet/informer.js';
 import { DEFAULT_CLASS_ANNOTATION } from './classes.js';
 import { DRIVER_NAME } from './paths.js';
 import type { RoundRobin, Topology } from './topology.js';

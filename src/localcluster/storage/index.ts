@@ -12,9 +12,11 @@
  * See docs/local-cluster-runtime.md.
  */
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Node, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { Informer, type InformerEventType } from '../../kube/informer.js';
+import { R, type ResourceType } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
 import { eventRecorder } from '../kubelet/events.js';
-import { startInformer, type Informer, type InformerEvent } from '../kubelet/informer.js';
 import { reconcileClaim } from './claims.js';
 import { installDriverObjects } from './classes.js';
 import { isOurVolume, type DriverContext } from './context.js';
@@ -22,7 +24,7 @@ import { WorkQueue } from './queue.js';
 import { deleteVolumeData, reconcileVolume } from './reclaim.js';
 import { contentDeleted, reconcileContent, reconcileSnapshot } from './snapshots.js';
 import { RoundRobin, type Topology } from './topology.js';
-import { SNAPSHOT_API_VERSION, type Observed, type VolumeSnapshot, type VolumeSnapshotClass, type VolumeSnapshotContent } from '../../kube/snapshots.js';
+import type { Observed, VolumeSnapshot, VolumeSnapshotClass, VolumeSnapshotContent } from '../../kube/snapshots.js';
 
 export { DRIVER_NAME } from './paths.js';
 export { SNAPSHOT_CLASS, STORAGE_CLASS, WFFC_STORAGE_CLASS } from './classes.js';
@@ -77,8 +79,9 @@ export async function startHostpathDriver(kc: KubeConfig, opts: HostpathDriverOp
   const unreadySnapshots = (): void => {
     for (const vs of ctx.snapshots.list()) if (vs.status?.readyToUse !== true) add(`vs/${nsName(vs)}`);
   };
-  const watch = <T extends KubernetesObject>(path: string, onEvent: (type: InformerEvent, obj: T) => void): Informer<T> =>
-    startInformer<T>(kc, { path, logger: log, onEvent });
+  const client = new KubeClient(kc);
+  const watch = <T extends KubernetesObject>(resource: ResourceType, onEvent: (type: InformerEventType, obj: T) => void): Informer<T> =>
+    new Informer<T>(client, { resource, logger: log, onEvent }).start();
 
   const ctx: DriverContext = {
     dir,
@@ -89,39 +92,39 @@ export async function startHostpathDriver(kc: KubeConfig, opts: HostpathDriverOp
     events: eventRecorder(objects, { component: 'hostpath.csi.ferry.dev', logger: log }),
     logger: log,
     roundRobin: new RoundRobin(),
-    claims: watch<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', (type, claim) => {
+    claims: watch<V1PersistentVolumeClaim>(R.persistentVolumeClaims, (type, claim) => {
       add(`pvc/${nsName(claim)}`);
       const volume = claim.spec?.volumeName;
-      if (type === 'DELETED' && volume !== undefined) add(`pv/${volume}`);
+      if (type === 'deleted' && volume !== undefined) add(`pv/${volume}`);
       // Snapshots of this claim and clones of it may have been waiting for it.
       unreadySnapshots();
       pendingClaims();
     }),
-    volumes: watch<V1PersistentVolume>('/api/v1/persistentvolumes', (type, pv) => {
+    volumes: watch<V1PersistentVolume>(R.persistentVolumes, (type, pv) => {
       add(`pv/${pv.metadata?.name ?? ''}`);
       const ref = pv.spec?.claimRef;
       if (ref !== undefined) add(`pvc/${ref.namespace ?? ''}/${ref.name ?? ''}`);
       // A PV deleted directly (no pv-protection here): its data goes under Delete, as with the provisioner's finalizer.
-      if (type === 'DELETED' && isOurVolume(pv) && pv.spec?.persistentVolumeReclaimPolicy === 'Delete') inBackground('could not delete volume data', deleteVolumeData(ctx, pv));
+      if (type === 'deleted' && isOurVolume(pv) && pv.spec?.persistentVolumeReclaimPolicy === 'Delete') inBackground('could not delete volume data', deleteVolumeData(ctx, pv));
     }),
-    classes: watch<V1StorageClass>('/apis/storage.k8s.io/v1/storageclasses', pendingClaims),
-    nodes: watch<V1Node>('/api/v1/nodes', pendingClaims),
-    snapshots: watch<Observed<VolumeSnapshot>>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshots`, (type, vs) => {
+    classes: watch<V1StorageClass>(R.storageClasses, pendingClaims),
+    nodes: watch<V1Node>(R.nodes, pendingClaims),
+    snapshots: watch<Observed<VolumeSnapshot>>(R.volumeSnapshots, (type, vs) => {
       add(`vs/${nsName(vs)}`);
-      if (type === 'DELETED') {
+      if (type === 'deleted') {
         const content = vs.status?.boundVolumeSnapshotContentName ?? vs.spec?.source?.volumeSnapshotContentName ?? `snapcontent-${vs.metadata?.uid ?? ''}`;
         add(`vsc/${content}`);
       }
       // Claims restoring from this snapshot may have been waiting for it to be ready.
       pendingClaims();
     }),
-    contents: watch<Observed<VolumeSnapshotContent>>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshotcontents`, (type, content) => {
+    contents: watch<Observed<VolumeSnapshotContent>>(R.volumeSnapshotContents, (type, content) => {
       add(`vsc/${content.metadata?.name ?? ''}`);
       const ref = content.spec?.volumeSnapshotRef;
       if (ref?.name !== undefined) add(`vs/${ref.namespace ?? ''}/${ref.name}`);
-      if (type === 'DELETED') inBackground('could not delete snapshot data', contentDeleted(ctx, content));
+      if (type === 'deleted') inBackground('could not delete snapshot data', contentDeleted(ctx, content));
     }),
-    snapshotClasses: watch<Observed<VolumeSnapshotClass>>(`/apis/${SNAPSHOT_API_VERSION}/volumesnapshotclasses`, unreadySnapshots),
+    snapshotClasses: watch<Observed<VolumeSnapshotClass>>(R.volumeSnapshotClasses, unreadySnapshots),
   };
   const informers = [ctx.claims, ctx.volumes, ctx.classes, ctx.nodes, ctx.snapshots, ctx.contents, ctx.snapshotClasses];
   await Promise.all(informers.map((i) => i.synced));
@@ -138,7 +141,8 @@ export async function startHostpathDriver(kc: KubeConfig, opts: HostpathDriverOp
   return {
     async stop() {
       clearInterval(resync);
-      for (const i of informers) i.stop();
+      await Promise.all(informers.map((i) => i.stop()));
+      client.close();
       await queue.stop();
     },
   };
