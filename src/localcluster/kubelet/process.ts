@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import type { Launch } from './command.js';
-import { guardGroup, releaseGroup } from './reaper.js';
+import { guardGroup, releaseGroup } from '../reaper.js';
 
 export interface ProcessExit {
   /** The exit status; 128 + the signal number when a signal ended it, as container runtimes report. */

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { guardGroup, releaseGroup } from '../reaper.js';
 
 export interface S3rverOptions {
   /** Bucket created at start. Default `ferry-test`. */
@@ -53,8 +54,11 @@ export async function startS3rver({ bucket = 'ferry-test', directory, port = 0, 
       ...(tls === undefined ? [] : ['--key', tls.keyFile, '--cert', tls.certFile]),
       '--configure-bucket', bucket,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: a terminal's Ctrl-C must reach only the parent, which stops the server itself (else a
+    // supervisor would see it die and start another one while the cluster is shutting down).
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  if (child.pid !== undefined) guardGroup(child.pid);
   // A test runner that exits without calling stop() must not leave the server behind.
   const killOnExit = (): void => {
     child.kill('SIGKILL');
@@ -71,6 +75,7 @@ export async function startS3rver({ bucket = 'ferry-test', directory, port = 0, 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode, output: tail });
     else child.once('exit', (code, signal) => {
+      if (child.pid !== undefined) releaseGroup(child.pid);
       resolve({ code, signal, output: tail });
     });
   });

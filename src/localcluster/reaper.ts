@@ -1,6 +1,7 @@
 /**
- * The orphan guard. Every container process runs in its own process group; a tiny watchdog process, started once
- * per Node process that runs kubelets, is told each group over a pipe. The pipe closes when this process ends in
+ * The orphan guard. Every container process and the object store's server run in their own process group (so a
+ * terminal's Ctrl-C reaches only `ferry`, which stops them in order); a tiny watchdog process, started once per Node
+ * process that runs them, is told each group over a pipe. The pipe closes when this process ends in
  * any way (even SIGKILL), and the watchdog then kills every group still registered, so no container outlives
  * `ferry local up`.
  */
