@@ -2,8 +2,8 @@
 // Goal (issue "Foundation"): under 100 ms on this machine.
 import { performance } from 'node:perf_hooks';
 import { explain, formatExplanation } from '../src/affinity/index.js';
-import type { LabelSelector, Node } from '../src/affinity/index.js';
 import type { LoadAffinity, NodeAgentConfig } from '../src/config/types.js';
+import type { LabelSelector, Node } from '../src/kube/models.js';
 
 const NODES = 5_000;
 const ENTRIES = 10;

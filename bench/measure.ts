@@ -1,4 +1,7 @@
-/** Runs a command and measures its wall time and peak resident memory (GNU time's maximum RSS). */
+/**
+ * Runs a command and measures its wall time, peak resident memory (GNU time's maximum RSS) and CPU time (user +
+ * system, all threads): on a shared machine the CPU time says how much work a run took when its wall time is noise.
+ */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +10,7 @@ import { join } from 'node:path';
 export interface Measured {
   seconds: number;
   peakRssMiB: number;
+  cpuSeconds: number;
   stdout: string;
 }
 
@@ -15,7 +19,7 @@ const GNU_TIME = '/usr/bin/time';
 export async function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
   const report = join(tmpdir(), `ferry-bench-time-${process.pid}.txt`);
   const useTime = existsSync(GNU_TIME);
-  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', report, command, ...args]] : [command, args];
+  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', report, command, ...args]] : [command, args];
   const started = performance.now();
   const child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -26,9 +30,12 @@ export async function measure(command: string, args: string[], env: Record<strin
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
   let peakRssMiB = NaN;
+  let cpuSeconds = NaN;
   if (useTime) {
-    peakRssMiB = Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)) / 1024;
+    const [rssKiB, user, system] = (readFileSync(report, 'utf8').trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+    peakRssMiB = (rssKiB ?? NaN) / 1024;
+    cpuSeconds = (user ?? NaN) + (system ?? NaN);
     rmSync(report, { force: true });
   }
-  return { seconds, peakRssMiB, stdout };
+  return { seconds, peakRssMiB, cpuSeconds, stdout };
 }

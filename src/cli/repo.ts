@@ -51,8 +51,10 @@ async function withRepository<T>(command: Command, fn: (repo: Repository, option
   const password = readPassword(options.passwordFile, 'FERRY_REPO_PASSWORD', 'password');
   const storage = await openStore(options);
   try {
-    const { Repository } = await repoLibrary();
-    return await fn(await Repository.open(storage, { password }), options);
+    // The key derivation runs on libuv's thread pool: the rest of the library compiles meanwhile.
+    const opening = import('../repository/repository.js').then(({ Repository }) => Repository.open(storage, { password }));
+    const [repo] = await Promise.all([opening, repoLibrary()]);
+    return await fn(repo, options);
   } finally {
     await storage.close();
   }

@@ -2,9 +2,9 @@
  * Backup of one directory tree into a snapshot.
  *
  * The walk goes depth-first in name order on the main thread (lstat is cheap); file contents go to the chunk
- * workers; each directory's tree blob is written once its files are done, so memory holds the open directories
- * only. With a parent snapshot, a file whose size, mtime, ctime and inode match its parent node keeps the parent's
- * chunk list without being read.
+ * workers; each directory's tree blob is written once its files are done, so memory holds the directories still
+ * waiting for files (a bounded number) and the walk's path only. With a parent snapshot, a file whose size, mtime,
+ * ctime and inode match its parent node keeps the parent's chunk list without being read.
  */
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
@@ -57,6 +57,16 @@ export interface BackupResult extends SnapshotSummary {
 
 const PROGRESS_EVERY_MS = 1000;
 const YIELD_EVERY_ENTRIES = 256;
+const MAX_OPEN_DIRS = 16;
+
+/**
+ * Marks a promise as handled: it is awaited later (by its directory), and a failure before then must not count as
+ * an unhandled rejection. The promise itself still rejects for whoever awaits it.
+ */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
 
 interface Counters {
   totalBytes: number;
@@ -72,6 +82,7 @@ const sameFile = (a: TreeNode, b: TreeNode): boolean =>
 class TreeSaver {
   readonly counters: Counters = { totalBytes: 0, bytesDone: 0, files: 0, dirs: 0, incrementalBytes: 0 };
   private readonly links = new Map<string, Promise<FileChunks>>();
+  private readonly openDirs: Promise<string>[] = [];
   private sinceYield = 0;
 
   constructor(
@@ -81,8 +92,12 @@ class TreeSaver {
     private readonly options: BackupOptions,
   ) {}
 
-  /** Saves the directory `path` and everything below it; returns its tree blob id (hex). */
-  async saveDir(path: Buffer, parentTree: string | undefined): Promise<string> {
+  /**
+   * Walks the directory `path` and everything below it. Returns once every entry is listed, with the promise of
+   * its tree blob id (hex), which follows once its files are read: the walk goes on meanwhile, so the workers get
+   * the next directory's files instead of idling at each directory's last file.
+   */
+  async saveDir(path: Buffer, parentTree: string | undefined): Promise<{ tree: Promise<string> }> {
     this.options.signal?.throwIfAborted();
     const previous = await this.parentNodes(parentTree);
     const names = readdirSync(path, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
@@ -103,7 +118,8 @@ class TreeSaver {
       nodes.push(node);
       if (node.type === 'dir') {
         this.counters.dirs++;
-        node.subtree = await this.saveDir(childPath, before?.type === 'dir' ? before.subtree : undefined);
+        const { tree } = await this.saveDir(childPath, before?.type === 'dir' ? before.subtree : undefined);
+        pending.push(settledLater(tree.then((id) => { node.subtree = id; })));
       } else if (node.type === 'symlink') {
         setTarget(node, readlinkSync(childPath, { encoding: 'buffer' }));
       } else if (node.type === 'file') {
@@ -115,12 +131,20 @@ class TreeSaver {
           this.counters.bytesDone += node.size;
           continue;
         }
-        pending.push(this.saveFile(childPath, node, before).catch((err: unknown) => { this.readFailed(err, childPath, node, vanished); }));
+        // The walk waits while the pool's queue is full: files waiting to be queued would hold memory too.
+        await this.pool.ready();
+        pending.push(settledLater(this.saveFile(childPath, node, before).catch((err: unknown) => { this.readFailed(err, childPath, node, vanished); })));
       }
     }
-    await Promise.all(pending);
-    const kept = vanished.size === 0 ? nodes : nodes.filter((n) => !vanished.has(n));
-    return Buffer.from(await this.writer.saveBlob(BLOB_TREE, encodeTree(kept))).toString('hex');
+    const save = async (): Promise<string> => {
+      const kept = vanished.size === 0 ? nodes : nodes.filter((n) => !vanished.has(n));
+      return Buffer.from(await this.writer.saveBlob(BLOB_TREE, encodeTree(kept))).toString('hex');
+    };
+    const tree = settledLater(pending.length === 0 ? save() : Promise.all(pending).then(save));
+    // Directories waiting for their files hold their nodes: past a bound, the walk waits for the oldest.
+    this.openDirs.push(tree);
+    while (this.openDirs.length > MAX_OPEN_DIRS) await this.openDirs.shift();
+    return { tree };
   }
 
   private lstat(path: Buffer): BigIntStats | undefined {
@@ -142,7 +166,7 @@ class TreeSaver {
         this.counters.bytesDone += node.size;
       } else {
         await this.pool.ready();
-        chunks = this.pool.add(path, node.size);
+        chunks = this.pool.add(path, node.size, before?.type === 'file' ? before.content : undefined);
       }
       if (linkKey !== undefined) this.links.set(linkKey, chunks);
       const { newBytes } = await chunks;
@@ -216,7 +240,7 @@ export async function backupDirectory(repo: Repository, dir: string, options: Ba
     const parentRoot = parent === undefined ? undefined : (await loadRootNode(repo, parent.tree));
     saver = new TreeSaver(repo, writer, pool, options);
     const rootNode = nodeFromStat(Buffer.from('.'), rootStat);
-    rootNode.subtree = await saver.saveDir(Buffer.from(root), parentRoot?.subtree);
+    rootNode.subtree = await (await saver.saveDir(Buffer.from(root), parentRoot?.subtree)).tree;
     const rootTree = Buffer.from(await writer.saveBlob(BLOB_TREE, encodeTree([rootNode]))).toString('hex');
     await pool.drain();
     await writer.flush();

@@ -8,7 +8,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { ID_BYTES } from './crypto.js';
 import type { BlobWriter } from './blob-writer.js';
 import { HOLE } from './chunk-protocol.js';
-import type { ChunkWorkerInit, FileJob, ResultMessage } from './chunk-protocol.js';
+import type { ChunkWorkerInit, FileJob, ParentHint, ResultMessage } from './chunk-protocol.js';
 import type { ContentItem } from './tree.js';
 import type { Repository } from './repository.js';
 import { spawnWorker } from './workers.js';
@@ -65,6 +65,8 @@ export class ChunkPool {
   private readonly inFlight = new Map<number, Pending>();
   private readonly batchFiles = new Map<Slot, number[][]>();
   private nextId = 0;
+  private queuedBytes = 0;
+  private dispatchScheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private readonly waiters: (() => void)[] = [];
@@ -110,21 +112,52 @@ export class ChunkPool {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  add(path: Uint8Array, sizeHint: number): Promise<FileChunks> {
+  /** Queues a file; `parent` is its content in the parent snapshot, whose cut points the worker tries first. */
+  add(path: Uint8Array, sizeHint: number, parent?: readonly ContentItem[]): Promise<FileChunks> {
     if (this.slots.length === 0) this.start();
     const chunks = new Promise<FileChunks>((resolve, reject) => {
       const job: FileJob = { fileId: this.nextId++, path };
+      if (parent !== undefined && parent.length > 0) job.parent = this.hint(parent);
       this.queue.push({ job, sizeHint, content: [], size: 0, newBytes: 0, resolve, reject });
-      this.dispatch();
+      this.queuedBytes += sizeHint;
+      this.scheduleDispatch();
     });
     // After a failure every queued file is rejected at once, before the walk gets to await it.
     chunks.catch(() => undefined);
     return chunks;
   }
 
+  private hint(content: readonly ContentItem[]): ParentHint {
+    const ids = new Uint8Array(content.length * ID_BYTES);
+    const lengths = content.map((item, i) => {
+      if (typeof item === 'number') return -item;
+      const id = Buffer.from(item, 'hex');
+      ids.set(id, i * ID_BYTES);
+      return this.repo.index.get(id)?.rawLength ?? 0;
+    });
+    return { ids, lengths };
+  }
+
+  /**
+   * Sends a batch at once when a full one is queued, else when the walk next yields: sending each small file as it
+   * comes made one-file batches, and workers then waited on the busy main thread between them.
+   */
+  private scheduleDispatch(): void {
+    if (this.queue.length >= BATCH_FILES || this.queuedBytes >= BATCH_BYTES) {
+      this.dispatch();
+      return;
+    }
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
   private dispatch(): void {
     for (;;) {
-      if (this.queue.length === 0 || this.failure !== undefined) return;
+      if (this.queue.length === 0 || this.failure !== undefined || this.slots.length === 0) return;
       const slot = this.slots.reduce((a, b) => (b.batches < a.batches ? b : a));
       if (slot.batches >= MAX_BATCHES_PER_WORKER) return;
       const batch: FileJob[] = [];
@@ -133,6 +166,7 @@ export class ChunkPool {
         const next = this.queue.shift() as Pending;
         batch.push(next.job);
         bytes += next.sizeHint;
+        this.queuedBytes -= next.sizeHint;
         this.inFlight.set(next.job.fileId, next);
       }
       slot.batches++;
@@ -194,6 +228,7 @@ export class ChunkPool {
     this.failure ??= asError(err);
     for (const pending of [...this.queue, ...this.inFlight.values()]) pending.reject(this.failure);
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.inFlight.clear();
     for (const wake of this.waiters.splice(0)) wake();
   }

@@ -23,6 +23,16 @@ export interface FileJob {
   fileId: number;
   /** Raw path bytes, so names that are not UTF-8 still open. */
   path: Uint8Array;
+  /** The parent snapshot's chunks of this file, when it changed since: cut points to try first. */
+  parent?: ParentHint;
+}
+
+/** A file's chunk list in the parent snapshot (see parent-chunks.ts). */
+export interface ParentHint {
+  /** 32 bytes per item, zeros for holes. */
+  ids: Uint8Array;
+  /** Raw length of each item; a hole of n zero bytes is -n; 0 when the length is unknown (never tried). */
+  lengths: number[];
 }
 
 /** Main → worker. */

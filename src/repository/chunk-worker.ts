@@ -1,8 +1,10 @@
 /**
- * Worker thread of a backup: reads files, cuts them into chunks, hashes each chunk and, when its id is not known
- * yet, compresses and seals it. Files are processed in the order they come, each from start to end, so a file's
- * chunks reach the main thread in order. The worker blocks (Atomics.wait) when the main thread has not consumed
- * its earlier messages, which bounds the memory in flight.
+ * Worker thread of a backup: reads files, cuts them into chunks (trying a changed file's chunks from the parent
+ * snapshot first, see parent-chunks.ts), hashes each chunk and, when its id is not known yet, compresses and seals
+ * it. Files are read straight into the chunker's WebAssembly memory, where its scan is fastest. Files are
+ * processed in the order they come, each from start to end, so a file's chunks reach the main thread in order. The
+ * worker blocks (Atomics.wait) when the main thread has not consumed its earlier messages, which bounds the memory
+ * in flight.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
@@ -14,7 +16,8 @@ import { BlobCompressor } from './compress.js';
 import { blobId, NONCE_BYTES, SEAL_OVERHEAD, sealInto } from './crypto.js';
 import { FLAG_COMPRESSED } from './pack.js';
 import { HOLE } from './chunk-protocol.js';
-import type { BatchMessage, ChunkWorkerInit, FileResult, ResultMessage } from './chunk-protocol.js';
+import type { BatchMessage, ChunkWorkerInit, FileJob, FileResult, ResultMessage } from './chunk-protocol.js';
+import { ParentChunks } from './parent-chunks.js';
 
 const init = workerData as ChunkWorkerInit;
 const port = parentPort;
@@ -33,7 +36,7 @@ const RECENT_LIMIT = 100_000;
 const OUTPUT_BYTES = maxBytes + SEAL_OVERHEAD + 64 * 1024;
 const zeros = new Uint8Array(maxBytes);
 /** The chunker needs `maxBytes` ahead of each cut; the extra 2 MiB keeps reads large between compactions. */
-const input = Buffer.allocUnsafe(maxBytes + 2 * 1024 * 1024);
+const input = chunker.fastBuffer(maxBytes + 2 * 1024 * 1024);
 
 /**
  * Node 20's cipher returns a fresh buffer per update, freed only when V8 collects the small object holding it,
@@ -88,7 +91,7 @@ function zeroRun(start: number, end: number): boolean {
   return end - start >= length && isZero(input.subarray(start, start + length));
 }
 
-function processFile(fileId: number, path: Uint8Array): void {
+function processFile({ fileId, path, parent: hint }: FileJob): void {
   let result = emptyResult(fileId);
   const ids: Uint8Array[] = [];
   files.push(result);
@@ -110,9 +113,11 @@ function processFile(fileId: number, path: Uint8Array): void {
     flushFile(true);
     return;
   }
+  const parent = hint === undefined ? undefined : new ParentChunks(hint);
   try {
     let start = 0;
     let end = 0;
+    let offset = 0;
     let eof = false;
     for (;;) {
       if (!eof && end - start < maxBytes) {
@@ -127,18 +132,30 @@ function processFile(fileId: number, path: Uint8Array): void {
         }
       }
       if (start === end) break;
-      const cut = zeroRun(start, end) ? start + chunker.zeroChunkBytes : chunker.cut(input, start, end);
+      let id: Buffer | undefined;
+      let cut = -1;
+      const guess = parent?.guess(end - start, eof) ?? 0;
+      if (guess > 0) {
+        id = blobId(init.idKey, input.subarray(start, start + guess));
+        if (parent?.confirm(id) === true) cut = start + guess;
+        else id = undefined;
+      }
+      const guessed = cut >= 0;
+      if (!guessed) cut = zeroRun(start, end) ? start + chunker.zeroChunkBytes : chunker.cut(input, start, end);
       const chunk = input.subarray(start, cut);
       start = cut;
+      offset += chunk.length;
       // Send what is done before this chunk might not fit, so every list in a result describes the same chunks.
       if (out.used + chunk.length + SEAL_OVERHEAD > out.buffer.length) flushFile(false);
       result.rawLengths.push(chunk.length);
-      if (isZero(chunk)) {
+      if (!guessed && isZero(chunk)) {
+        parent?.resync(offset, undefined);
         result.sealedLengths.push(HOLE);
         result.flags.push(0);
         continue;
       }
-      const id = blobId(init.idKey, chunk);
+      id ??= blobId(init.idKey, chunk);
+      if (!guessed) parent?.resync(offset, id);
       ids.push(id);
       const hex = id.toString('latin1');
       if (known.has(id) || recent.has(hex)) {
@@ -171,6 +188,6 @@ function processFile(fileId: number, path: Uint8Array): void {
 }
 
 port.on('message', (message: BatchMessage) => {
-  for (const file of message.files) processFile(file.fileId, file.path);
+  for (const file of message.files) processFile(file);
   post();
 });

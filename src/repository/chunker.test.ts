@@ -46,6 +46,24 @@ describe('Chunker', () => {
     assert.equal(chunker.cut(zeros, 0, zeros.length), chunker.zeroChunkBytes);
   });
 
+  it('cuts the same with the WebAssembly scanner as with the JavaScript loop', () => {
+    const fast = new Chunker(params, Buffer.from('seed'));
+    const text = Buffer.from('the repository of a cluster holds volume snapshots. '.repeat(200_000));
+    const mixed = Buffer.concat([data.subarray(0, 3_000_000), text.subarray(0, 3_000_000), new Uint8Array(1_000_000), data.subarray(5_000_000)]);
+    const buffer = fast.fastBuffer(mixed.length + 4096);
+    // At an odd offset, and ending at several places (the end of the data changes the last cut).
+    for (const end of [mixed.length, mixed.length - 77_777, params.minBytes - 1, params.avgBytes + 5]) {
+      buffer.set(mixed.subarray(0, end), 4096);
+      const view = buffer.subarray(4096, 4096 + end);
+      const cuts: number[] = [];
+      for (let start = 0; start < end; ) {
+        start = fast.cut(view, start, end);
+        cuts.push(start);
+      }
+      assert.deepEqual(cuts, boundaries(chunker, mixed.subarray(0, end)), `data ending at ${end}`);
+    }
+  });
+
   it('rejects unusable sizes', () => {
     assert.match(chunkerProblem({ minBytes: 16384, avgBytes: 100000, maxBytes: 300000 }) ?? '', /power of two/);
     assert.match(chunkerProblem({ minBytes: 65536, avgBytes: 65536, maxBytes: 300000 }) ?? '', /min < avg < max/);

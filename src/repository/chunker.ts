@@ -4,9 +4,11 @@
  * A 32-bit gear hash rolls over the bytes after the minimum size; a cut falls where the hash has zeros under a mask,
  * with a harder mask before the average size and an easier one after it, so sizes cluster around the average. The
  * gear table comes from the repository's secret chunker seed, so chunk boundaries (and therefore sizes) do not
- * reveal which known file a repository holds.
+ * reveal which known file a repository holds. The scan runs in WebAssembly over buffers from `fastBuffer`
+ * (gear-scan.ts) and in JavaScript over any other buffer, with the same cuts.
  */
 import { createHash } from 'node:crypto';
+import { GearScanner } from './gear-scan.js';
 
 export interface ChunkerParams {
   minBytes: number;
@@ -45,6 +47,7 @@ export class Chunker {
   private readonly gear: Int32Array;
   private readonly maskHard: number;
   private readonly maskEasy: number;
+  private scanner: GearScanner | undefined;
 
   constructor(params: ChunkerParams, seed: Uint8Array) {
     const problem = chunkerProblem(params);
@@ -55,6 +58,12 @@ export class Chunker {
     this.maskHard = topMask(bits + 2);
     this.maskEasy = topMask(bits - 2);
     this.zeroChunkBytes = this.cut(new Uint8Array(params.maxBytes), 0, params.maxBytes);
+  }
+
+  /** A buffer of `bytes` that `cut` scans with WebAssembly (made once; later calls return the same buffer). */
+  fastBuffer(bytes: number): Buffer {
+    this.scanner ??= new GearScanner(this.gear, bytes);
+    return this.scanner.buffer;
   }
 
   /**
@@ -71,6 +80,7 @@ export class Chunker {
     const maskEasy = this.maskEasy;
     const normal = start + Math.min(avgBytes, length);
     const last = start + Math.min(maxBytes, length);
+    if (this.scanner?.owns(buf) === true) return this.scanner.cut(buf, start + minBytes, normal, last, maskHard, maskEasy);
     let h = 0;
     let i = start + minBytes;
     for (; i < normal; i++) {

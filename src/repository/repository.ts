@@ -92,17 +92,19 @@ export class Repository {
   }
 
   static async open(storage: Storage, { password }: { password: string }): Promise<Repository> {
-    let sealedConfig: Uint8Array;
-    try {
-      sealedConfig = await storage.get('config');
-    } catch (err) {
+    // The config read overlaps the key derivation; a missing config still wins over a wrong password.
+    const [configRead, unlocked] = await Promise.allSettled([storage.get('config'), unlockMasterKey(storage, password)]);
+    if (configRead.status === 'rejected') {
+      const err: unknown = configRead.reason;
       if (!(err instanceof StorageError && err.code === 'NotFound')) throw err;
       throw new FerryError('NotFound', `there is no Ferry repository at ${storage.location}`, {
         hint: 'create one with `ferry repo init`, or check the --repo URL',
         cause: err,
       });
     }
-    const { master, keyId } = await unlockMasterKey(storage, password);
+    if (unlocked.status === 'rejected') throw unlocked.reason;
+    const sealedConfig = configRead.value;
+    const { master, keyId } = unlocked.value;
     let config: RepositoryConfig;
     try {
       config = JSON.parse(unseal(master.encryption, sealedConfig, CONFIG_AAD).toString('utf8')) as RepositoryConfig;

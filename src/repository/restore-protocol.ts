@@ -2,6 +2,8 @@
 
 export interface RestoreWorkerInit {
   encryptionKey: Uint8Array;
+  /** Int32 [held]: one worker creates a file at a time (see restore-worker.ts). */
+  createLock: SharedArrayBuffer;
 }
 
 export interface BlobWrite {

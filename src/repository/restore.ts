@@ -285,7 +285,7 @@ class Restorer {
   }
 
   private startWorkers(): void {
-    const init: RestoreWorkerInit = { encryptionKey: this.repo.key.encryption };
+    const init: RestoreWorkerInit = { encryptionKey: this.repo.key.encryption, createLock: new SharedArrayBuffer(4) };
     for (let i = 0; i < (this.options.workers ?? availableParallelism()); i++) {
       const worker = spawnWorker('restore-worker', init);
       const slot = { worker, jobs: 0 };

@@ -59,21 +59,25 @@ export function nodeType(st: BigIntStats): NodeType {
   return 'blockdev';
 }
 
-/** The node for `name` from its lstat result; content, subtree and target are filled in by the caller. */
+/**
+ * The node for `name` from its lstat result; content, subtree and target are filled in by the caller. Built one
+ * property at a time in a fixed order (the order is part of the tree's bytes): spreading a conditional object here
+ * made V8 build a slow object per entry, a fifth of an unchanged backup's time.
+ */
 export function nodeFromStat(name: Buffer, st: BigIntStats): TreeNode {
   const type = nodeType(st);
-  const node: TreeNode = {
-    ...(isUtf8(name) ? { name: name.toString() } : { nameB64: name.toString('base64') }),
-    type,
-    mode: Number(st.mode & 0o7777n),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    mtimeNs: st.mtimeNs.toString(),
-    ctimeNs: st.ctimeNs.toString(),
-    ino: st.ino.toString(),
-    nlink: Number(st.nlink),
-    size: type === 'file' ? Number(st.size) : 0,
-  };
+  const node = {} as TreeNode;
+  if (isUtf8(name)) node.name = name.toString();
+  else node.nameB64 = name.toString('base64');
+  node.type = type;
+  node.mode = Number(st.mode & 0o7777n);
+  node.uid = Number(st.uid);
+  node.gid = Number(st.gid);
+  node.mtimeNs = st.mtimeNs.toString();
+  node.ctimeNs = st.ctimeNs.toString();
+  node.ino = st.ino.toString();
+  node.nlink = Number(st.nlink);
+  node.size = type === 'file' ? Number(st.size) : 0;
   if (type === 'file' && st.nlink > 1n) node.dev = st.dev.toString();
   if (type === 'chardev' || type === 'blockdev') node.rdev = Number(st.rdev);
   return node;
