@@ -82,6 +82,14 @@ describe('ferry backup create --wait display', () => {
     assert.equal(out.text(), 'Accepted (accepted by node-1)\n  data-mover pod velero/x-1 cannot be placed: no node matches …\nInProgress on node-3\n  2.0 MB of 4.0 MB (50%)\n');
   });
 
+  it('prints no progress line before the data mover knows the total', () => {
+    const out = recorder(false);
+    const display = waitDisplay(out);
+    display.show(du('x-1', 'x', { phase: 'InProgress', node: 'node-3', progress: { totalBytes: 0, bytesDone: 0 } }));
+    display.stop();
+    assert.equal(out.text(), 'InProgress on node-3\n');
+  });
+
   it('draws a bar with the phase, node and bytes on a terminal', () => {
     const out = recorder(true);
     const display = waitDisplay(out);

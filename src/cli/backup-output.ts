@@ -177,8 +177,8 @@ export function waitDisplay(stream: NodeJS.WriteStream = process.stderr): WaitDi
       if (message !== '' && message !== lastMessage) stream.write(`  ${message}\n`);
       lastMessage = message;
       const p = du.status?.progress;
-      if (phaseOf(du) === 'InProgress' && p?.totalBytes !== undefined && p.bytesDone !== lastDone && Date.now() - lastProgressAt >= 2000) {
-        const pct = p.totalBytes === 0 ? 0 : Math.floor(((p.bytesDone ?? 0) / p.totalBytes) * 100);
+      if (phaseOf(du) === 'InProgress' && p?.totalBytes !== undefined && p.totalBytes > 0 && p.bytesDone !== lastDone && Date.now() - lastProgressAt >= 2000) {
+        const pct = Math.floor(((p.bytesDone ?? 0) / p.totalBytes) * 100);
         stream.write(`  ${formatBytes(p.bytesDone ?? 0)} of ${formatBytes(p.totalBytes)} (${pct}%)\n`);
         lastProgressAt = Date.now();
         lastDone = p.bytesDone ?? 0;
