@@ -48,6 +48,12 @@ describe('diagnosePlacement', () => {
     );
   });
 
+  it('says the pod waits, not that it cannot be placed, while its PVC is still being provisioned', () => {
+    const scheduler = '0/5 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.';
+    const message = diagnosePlacement({ pod: pendingPod(SEED, scheduler), nodes, nodeAgentNodes: ALL_AGENTS, rule: 'loadAffinity[0]' });
+    assert.equal(message, `data-mover pod velero/b-1 waits for its PVC to be bound (scheduler: ${scheduler})`);
+  });
+
   it('groups the seed sample\'s nodes by what they fail once node-1 is cordoned away', () => {
     const cordonedAll = withNode('node-1', (n) => {
       n.metadata = { ...n.metadata, labels: { ...n.metadata?.labels, 'xxx/critial-workload': 'true' } };

@@ -95,5 +95,8 @@ export function diagnosePlacement({ pod, nodes, nodeAgentNodes, rule }: Placemen
   if (withoutAgent.length === eligible.length) {
     return withScheduler(`the nodes matching its node affinity (${rule}) run no ready node-agent: ${withoutAgent.map((v) => v.name).join(', ')}`);
   }
-  return scheduler === undefined ? undefined : withScheduler('the scheduler found no fitting node');
+  if (scheduler === undefined) return undefined;
+  // The backup or restore PVC is still being provisioned: the scheduler retries once it is bound, nothing is wrong yet.
+  if (scheduler.includes('unbound immediate PersistentVolumeClaims')) return `data-mover pod ${name} waits for its PVC to be bound (scheduler: ${scheduler})`;
+  return withScheduler('the scheduler found no fitting node');
 }
