@@ -3,6 +3,7 @@
  * as `kubectl apply` does, or with `--dry-run` the objects it would write.
  */
 import { Option, type Command } from 'commander';
+import type { InstallStep } from '../install/index.js';
 import type { Toleration } from '../kube/models.js';
 import { usageError } from '../util/errors.js';
 
@@ -79,13 +80,13 @@ async function run(flags: InstallFlags): Promise<void> {
       tolerations: podTolerations,
       storage: { provider: flags.provider, bucket: flags.bucket, prefix: flags.prefix, backupLocationConfig: flags.backupLocationConfig, secretFile: flags.secretFile },
       log: (line: string) => process.stderr.write(`${line}\n`),
+      onStep: ({ kind, name, action }: InstallStep) => process.stdout.write(`${kind.toLowerCase()}/${name} ${action}\n`),
     };
     if (flags.dryRun === true) {
       await printDryRun(dryRunObjects(await planInstall(options)), flags.output ?? 'yaml');
       return;
     }
     const result = await install(options);
-    for (const { kind, name, action } of result.steps) process.stdout.write(`${kind.toLowerCase()}/${name} ${action}\n`);
     const ready = result.nodeAgents === undefined ? '' : ` (${result.nodeAgents.ready} of ${result.nodeAgents.desired} node-agents ready)`;
     process.stdout.write(`Ferry's node-agent is installed in namespace ${flags.namespace}${ready}.\n`);
   } finally {

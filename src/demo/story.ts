@@ -113,8 +113,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         log: (line) => {
           out(`    ${line}`);
         },
+        onStep: ({ kind, name, action }) => {
+          out(`    ${kind.toLowerCase()}/${name} ${action}`);
+        },
       });
-      for (const { kind, name, action } of result.steps) out(`    ${kind.toLowerCase()}/${name} ${action}`);
       out(`    node-agents ready on ${result.nodeAgents?.ready ?? 0} of ${result.nodeAgents?.desired ?? 0} nodes (every node: loadAffinity places data-mover pods, not node-agents)`);
     });
     const workload: Workload = await steps.run(`Create the workload: PVC demo/data with ${(options.bytes / 2 ** 20).toFixed(0)} MiB of generated data, used by pod demo/app`, () =>

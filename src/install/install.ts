@@ -37,6 +37,8 @@ export interface InstallOptions {
   waitTimeoutMs: number;
   /** Progress and warnings, one line each, for people. */
   log: (line: string) => void;
+  /** Called as each object is applied, before the wait for the node-agents, so output follows the work. */
+  onStep?: (step: InstallStep) => void;
 }
 
 export interface InstallStep {
@@ -227,7 +229,9 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
     if (p.manifest === undefined) action = 'kept';
     else if (p.mode === 'absent') action = await createIfAbsent(client, p.resource, p.manifest);
     else action = await createOrReplace(client, p.resource, p.manifest as DaemonSet, p.kind === 'DaemonSet' ? daemonSetMerge : undefined);
-    steps.push({ kind: p.kind, name: p.name, action });
+    const step = { kind: p.kind, name: p.name, action };
+    steps.push(step);
+    options.onStep?.(step);
   }
   if (!options.wait) return { steps };
   log(`waiting for the node-agent to be ready on every node it runs on…`);
