@@ -8,13 +8,8 @@ import { toMillis } from '../kube/time.js';
 import { BACKUP_NAME_LABEL } from '../kube/velero.js';
 import { formatBytes, formatSeconds } from './repo-output.js';
 
-export interface BackupSummary {
-  name: string;
-  phase: string;
-  nodes: string[];
-  totalBytes: number;
+export interface BackupSummary extends MovementSummary {
   snapshots: string[];
-  created: string | undefined;
   dataUploads: string[];
 }
 
@@ -39,7 +34,7 @@ export function phaseOf(obj: Movement): string {
 }
 
 /** The phase of a group of data movements: the shared one, or the least advanced one with a count of the completed. */
-export function combinedPhase(phases: readonly string[]): string {
+function combinedPhase(phases: readonly string[]): string {
   const unique = [...new Set(phases)];
   if (unique.length === 1) return unique[0] ?? 'New';
   const failed = phases.find((p) => p === 'Failed' || p === 'Canceled');
@@ -47,28 +42,47 @@ export function combinedPhase(phases: readonly string[]): string {
   return `${running ?? failed ?? 'Completed'} (${phases.filter((p) => p === 'Completed').length}/${phases.length} completed)`;
 }
 
-/** One backup from its DataUploads: the phase is shared, or the least advanced one with a count of the finished. */
-export function summarize(name: string, uploads: readonly DataUpload[]): BackupSummary {
-  const phase = combinedPhase(uploads.map(phaseOf));
-  const created = uploads.map((du) => du.metadata.creationTimestamp as unknown as string | undefined).sort()[0];
+/** What a backup and a restore summary have in common, from its data movements. */
+export interface MovementSummary {
+  name: string;
+  /** Shared, or the least advanced one with a count of the completed. */
+  phase: string;
+  nodes: string[];
+  totalBytes: number;
+  /** The earliest creation time. */
+  created: string | undefined;
+}
+
+export function summarizeMovements(name: string, items: readonly Movement[]): MovementSummary {
   return {
     name,
-    phase,
-    nodes: [...new Set(uploads.map((du) => du.status?.node ?? '').filter((n) => n !== ''))],
-    totalBytes: uploads.reduce((sum, du) => sum + (du.status?.progress?.totalBytes ?? 0), 0),
-    snapshots: uploads.map((du) => du.status?.snapshotID ?? '').filter((s) => s !== ''),
-    created,
-    dataUploads: uploads.map((du) => du.metadata.name ?? ''),
+    phase: combinedPhase(items.map(phaseOf)),
+    nodes: [...new Set(items.map((m) => m.status?.node ?? '').filter((n) => n !== ''))],
+    totalBytes: items.reduce((sum, m) => sum + (m.status?.progress?.totalBytes ?? 0), 0),
+    created: items.map((m) => m.metadata.creationTimestamp as unknown as string | undefined).sort()[0],
   };
 }
 
-export function groupByBackup(uploads: readonly DataUpload[]): BackupSummary[] {
-  const groups = new Map<string, DataUpload[]>();
-  for (const du of uploads) {
-    const name = du.metadata.labels?.[BACKUP_NAME_LABEL] ?? '';
-    groups.set(name, [...(groups.get(name) ?? []), du]);
+/**
+ * Data movements grouped by the backup or restore they belong to (the value of `label`), each summarized with what
+ * all movements share plus `extra`, oldest first.
+ */
+export function groupMovements<T extends Movement, S>(items: readonly T[], label: string, extra: (items: readonly T[]) => S): (MovementSummary & S)[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = item.metadata.labels?.[label] ?? '';
+    groups.set(name, [...(groups.get(name) ?? []), item]);
   }
-  return [...groups].map(([name, list]) => summarize(name, list)).sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.name.localeCompare(b.name));
+  return [...groups]
+    .map(([name, list]) => ({ ...summarizeMovements(name, list), ...extra(list) }))
+    .sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.name.localeCompare(b.name));
+}
+
+export function groupByBackup(uploads: readonly DataUpload[]): BackupSummary[] {
+  return groupMovements(uploads, BACKUP_NAME_LABEL, (list) => ({
+    snapshots: list.map((du) => du.status?.snapshotID ?? '').filter((s) => s !== ''),
+    dataUploads: list.map((du) => du.metadata.name ?? ''),
+  }));
 }
 
 export function table(rows: readonly (readonly string[])[]): string {
@@ -104,7 +118,7 @@ export function timeWithDuration(at: string | null | undefined, from: string | n
 
 /** Everything about a backup's DataUploads a person needs to follow or debug it. */
 export function formatDescribe(name: string, namespace: string, uploads: readonly DataUpload[]): string {
-  const summary = summarize(name, uploads);
+  const summary = summarizeMovements(name, uploads);
   const lines = [`Name:        ${name}`, `Namespace:   ${namespace}`, `Phase:       ${summary.phase}`, `Created:     ${summary.created ?? '<unknown>'}`, 'DataUploads:'];
   for (const du of uploads) {
     const s = du.status ?? {};

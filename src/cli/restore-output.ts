@@ -1,40 +1,20 @@
 /** Output of `ferry restore`: the table of `get`, the report of `describe`, and the closing line of `create --wait`. */
 import type { DataDownload } from '../kube/crds.js';
 import { RESTORE_NAME_LABEL } from '../datamover/restore-request.js';
-import { combinedPhase, formatAge, line, phaseOf, table, timeWithDuration } from './backup-output.js';
+import { formatAge, groupMovements, line, phaseOf, summarizeMovements, table, timeWithDuration, type MovementSummary } from './backup-output.js';
 import { formatBytes, formatSeconds } from './repo-output.js';
 import { toMillis } from '../kube/time.js';
 
-export interface RestoreSummary {
-  name: string;
-  phase: string;
-  nodes: string[];
-  totalBytes: number;
+export interface RestoreSummary extends MovementSummary {
   targets: string[];
-  created: string | undefined;
   dataDownloads: string[];
 }
 
-/** One restore from its DataDownloads: the shared phase, or the least advanced one with a count of the completed. */
-export function summarizeRestore(name: string, downloads: readonly DataDownload[]): RestoreSummary {
-  return {
-    name,
-    phase: combinedPhase(downloads.map(phaseOf)),
-    nodes: [...new Set(downloads.map((dd) => dd.status?.node ?? '').filter((n) => n !== ''))],
-    totalBytes: downloads.reduce((sum, dd) => sum + (dd.status?.progress?.totalBytes ?? 0), 0),
-    targets: downloads.map((dd) => `${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc}`),
-    created: downloads.map((dd) => dd.metadata.creationTimestamp as unknown as string | undefined).sort()[0],
-    dataDownloads: downloads.map((dd) => dd.metadata.name ?? ''),
-  };
-}
-
 export function groupByRestore(downloads: readonly DataDownload[]): RestoreSummary[] {
-  const groups = new Map<string, DataDownload[]>();
-  for (const dd of downloads) {
-    const name = dd.metadata.labels?.[RESTORE_NAME_LABEL] ?? '';
-    groups.set(name, [...(groups.get(name) ?? []), dd]);
-  }
-  return [...groups].map(([name, list]) => summarizeRestore(name, list)).sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.name.localeCompare(b.name));
+  return groupMovements(downloads, RESTORE_NAME_LABEL, (list) => ({
+    targets: list.map((dd) => `${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc}`),
+    dataDownloads: list.map((dd) => dd.metadata.name ?? ''),
+  }));
 }
 
 export function formatRestoreTable(restores: readonly RestoreSummary[], now = Date.now()): string {
@@ -47,7 +27,7 @@ export function formatRestoreTable(restores: readonly RestoreSummary[], now = Da
 
 /** Everything about a restore's DataDownloads a person needs to follow or debug it. */
 export function formatRestoreDescribe(name: string, namespace: string, downloads: readonly DataDownload[]): string {
-  const summary = summarizeRestore(name, downloads);
+  const summary = summarizeMovements(name, downloads);
   const lines = [`Name:        ${name}`, `Namespace:   ${namespace}`, `Phase:       ${summary.phase}`, `Created:     ${summary.created ?? '<unknown>'}`, 'DataDownloads:'];
   for (const dd of downloads) {
     const s = dd.status ?? {};
