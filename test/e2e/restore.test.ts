@@ -47,18 +47,7 @@ async function restoreLeftovers(e2e: E2e): Promise<string[]> {
   return [...pods, ...claims, ...volumes];
 }
 
-async function expectNoRestoreLeftovers(e2e: E2e): Promise<void> {
-  let last: string[] = [];
-  await eventually(
-    'the restore pod and PVC to be gone',
-    async () => {
-      last = await restoreLeftovers(e2e);
-      return last.length === 0 ? true : undefined;
-    },
-    20_000,
-    () => last.join(', '),
-  );
-}
+const expectNoRestoreLeftovers = (e2e: E2e): Promise<void> => expectNoLeftovers(e2e, { find: restoreLeftovers, what: 'the restore pod and PVC to be gone' });
 
 const CONFIG: Plain<NodeAgentConfig> = {
   loadAffinity: [

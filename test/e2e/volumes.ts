@@ -132,13 +132,19 @@ export async function leftovers(e2e: E2e): Promise<string[]> {
   return found;
 }
 
-/** Waits (PV reclaim is asynchronous) until nothing is left behind, and says what is when it gives up. */
-export async function expectNoLeftovers(e2e: E2e, timeoutMs = 20_000): Promise<void> {
+/**
+ * Waits (PV reclaim is asynchronous) until `find` reports nothing left behind, and says what is when it gives up.
+ * By default it looks for everything a backup's exposer makes.
+ */
+export async function expectNoLeftovers(
+  e2e: E2e,
+  { find = leftovers, what = 'everything the exposer made to be gone', timeoutMs = 20_000 }: { find?: (e2e: E2e) => Promise<string[]>; what?: string; timeoutMs?: number } = {},
+): Promise<void> {
   let last: string[] = [];
   await eventually(
-    'everything the exposer made to be gone',
+    what,
     async () => {
-      last = await leftovers(e2e);
+      last = await find(e2e);
       return last.length === 0 ? true : undefined;
     },
     timeoutMs,
