@@ -3,9 +3,10 @@ import cliProgress from 'cli-progress';
 import { followMovement, type FollowedMovement, type FollowOptions } from '../datamover/follow.js';
 import type { KubeClient } from '../kube/client.js';
 import type { DataDownload, DataUpload } from '../kube/crds.js';
-import type { ResourceType } from '../kube/resources.js';
+import { R, type ResourceType } from '../kube/resources.js';
 import { toMillis } from '../kube/time.js';
 import { BACKUP_NAME_LABEL } from '../kube/velero.js';
+import { FerryError } from '../util/errors.js';
 import { formatBytes, formatSeconds } from './repo-output.js';
 
 export interface BackupSummary extends MovementSummary {
@@ -223,4 +224,35 @@ export async function followWithProgress<T extends Movement>(kube: KubeClient, r
   } finally {
     display.stop();
   }
+}
+
+export interface FollowBackupOptions {
+  /** The backup's name, for the message and the hint. */
+  backup: string;
+  /** The install namespace, where the DataUpload is. */
+  namespace: string;
+  dataUpload: string;
+  volumeSnapshot: { namespace: string; name: string };
+  startedAt?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * `ferry backup create --wait` after the request: follows the DataUpload to its end with progress, then deletes the
+ * VolumeSnapshot (as Velero's CSI plugin does once the data is moved), and fails unless the backup completed.
+ */
+export async function followBackup(kube: KubeClient, { backup, namespace, dataUpload, volumeSnapshot, startedAt, signal }: FollowBackupOptions): Promise<FollowedMovement<DataUpload>> {
+  let followed: FollowedMovement<DataUpload>;
+  try {
+    followed = await followWithProgress<DataUpload>(kube, R.dataUploads, { namespace, name: dataUpload, ...(startedAt === undefined ? {} : { startedAt }), ...(signal === undefined ? {} : { signal }) });
+  } finally {
+    await kube.delete(R.volumeSnapshots, volumeSnapshot);
+  }
+  const status = followed.final.status;
+  if (status?.phase !== 'Completed') {
+    throw new FerryError('Internal', `backup ${backup} ${(status?.phase ?? '').toLowerCase()}${status?.node === undefined ? '' : ` on node ${status.node}`}: ${status?.message ?? 'no message'}`, {
+      hint: `ferry backup describe ${backup} -n ${namespace}`,
+    });
+  }
+  return followed;
 }

@@ -19,19 +19,13 @@ interface CreateFlags extends CommonFlags {
   wait?: boolean;
 }
 
-
 export async function client(flags: CommonFlags): Promise<KubeClient> {
   const { createKubeClient } = await import('../kube/client.js');
   return createKubeClient({ kubeconfig: flags.kubeconfig });
 }
 
 async function create(name: string, flags: CreateFlags): Promise<void> {
-  const [{ requestBackup, parsePvcRef }, { R }, output, { FerryError }] = await Promise.all([
-    import('../datamover/request.js'),
-    import('../kube/resources.js'),
-    import('./backup-output.js'),
-    import('../util/errors.js'),
-  ]);
+  const [{ requestBackup, parsePvcRef }, output] = await Promise.all([import('../datamover/request.js'), import('./backup-output.js')]);
   const pvc = parsePvcRef(flags.pvc);
   const kube = await client(flags);
   try {
@@ -50,18 +44,8 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
       process.stdout.write(`Backup ${name} submitted: follow it with \`ferry backup describe ${name}\` (the VolumeSnapshot ${pvc.namespace}/${vsName} is yours to delete when it is done)\n`);
       return;
     }
-    let du: DataUpload;
-    try {
-      du = (await output.followWithProgress<DataUpload>(kube, R.dataUploads, { namespace: flags.namespace, name: duName })).final;
-    } finally {
-      await kube.delete(R.volumeSnapshots, { namespace: pvc.namespace, name: vsName });
-    }
-    if (du.status?.phase !== 'Completed') {
-      throw new FerryError('Internal', `backup ${name} ${(du.status?.phase ?? '').toLowerCase()}${du.status?.node === undefined ? '' : ` on node ${du.status.node}`}: ${du.status?.message ?? 'no message'}`, {
-        hint: `ferry backup describe ${name} -n ${flags.namespace}`,
-      });
-    }
-    process.stdout.write(output.formatResult(name, du));
+    const { final } = await output.followBackup(kube, { backup: name, namespace: flags.namespace, dataUpload: duName, volumeSnapshot: { namespace: pvc.namespace, name: vsName } });
+    process.stdout.write(output.formatResult(name, final));
   } finally {
     kube.close();
   }

@@ -3,13 +3,13 @@
  * followed by where it ran: what `ferry affinity explain`, `ferry backup create --wait` and `ferry restore create
  * --from-backup --wait` show, through the same library calls.
  */
-import { followWithProgress, formatResult } from '../cli/backup-output.js';
+import { followBackup, followWithProgress, formatResult } from '../cli/backup-output.js';
 import { formatRestoreResult } from '../cli/restore-output.js';
 import { repositoryPassword, repositoryStorage } from '../datamover/index.js';
 import { requestBackup } from '../datamover/request.js';
 import { itemsFromBackup, requestRestore } from '../datamover/restore-request.js';
 import type { KubeClient } from '../kube/client.js';
-import type { DataDownload, DataUpload } from '../kube/crds.js';
+import type { DataDownload } from '../kube/crds.js';
 import { R } from '../kube/resources.js';
 import { Repository, repositoryStats } from '../repository/index.js';
 import { FerryError } from '../util/errors.js';
@@ -81,15 +81,15 @@ export async function backUp(ctx: MovementContext): Promise<Movement> {
   const { dataUpload, volumeSnapshot } = await requestBackup(kube, { name: BACKUP_NAME, namespace: INSTALL_NAMESPACE, pvcNamespace: workload.namespace, pvc: workload.pvc, storageLocation: 'default' });
   const name = dataUpload.metadata.name ?? '';
   out(`    VolumeSnapshot ${workload.namespace}/${volumeSnapshot.metadata.name ?? ''} and DataUpload ${INSTALL_NAMESPACE}/${name} created`);
-  let followed;
-  try {
-    followed = await followWithProgress<DataUpload>(kube, R.dataUploads, { namespace: INSTALL_NAMESPACE, name, startedAt: createdAt, signal });
-  } finally {
-    // As Velero's CSI plugin does once the data is moved: the snapshot is no longer needed.
-    await kube.delete(R.volumeSnapshots, { namespace: workload.namespace, name: volumeSnapshot.metadata.name ?? '' });
-  }
+  const followed = await followBackup(kube, {
+    backup: BACKUP_NAME,
+    namespace: INSTALL_NAMESPACE,
+    dataUpload: name,
+    volumeSnapshot: { namespace: workload.namespace, name: volumeSnapshot.metadata.name ?? '' },
+    startedAt: createdAt,
+    signal,
+  });
   const status = followed.final.status ?? {};
-  if (status.phase !== 'Completed') throw new FerryError('Internal', `DataUpload ${name} ${(status.phase ?? '').toLowerCase()}: ${status.message ?? 'no message'}`, { hint: `ferry backup describe ${BACKUP_NAME}` });
   out(`    ${formatResult(BACKUP_NAME, followed.final).trimEnd()}`);
   const node = nodeUsed(ctx, name, status.node, eligible);
   const ratios = await repositoryRatios(kube, workload.namespace);
