@@ -58,12 +58,8 @@ export async function startS3rver({ bucket = 'ferry-test', directory, port = 0, 
     // supervisor would see it die and start another one while the cluster is shutting down).
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  // The orphan guard kills it when this process ends in any way, e.g. a test runner that exits without stop().
   if (child.pid !== undefined) guardGroup(child.pid);
-  // A test runner that exits without calling stop() must not leave the server behind.
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
 
   // The end of the server's output, to say why it died if it ever does.
   let tail = '';
@@ -83,7 +79,6 @@ export async function startS3rver({ bucket = 'ferry-test', directory, port = 0, 
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    process.removeListener('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => {
