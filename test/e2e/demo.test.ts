@@ -113,8 +113,10 @@ describe('ferry demo (e2e)', { timeout: 300_000 }, () => {
 
   it('on a terminal it stays up with KUBECONFIG printed, and Ctrl-C stops everything', { skip: spawnSync('script', ['--version']).status === 0 ? undefined : 'no `script` to give the demo a terminal' }, async () => {
     const dir = join(tmp, 'tty');
-    // `script` runs the demo on a pseudo-terminal; a ^C written to it is the terminal's SIGINT to the demo.
-    const child = spawn('script', ['-qfec', `${process.execPath} ${FERRY} demo --size 2MiB --dir ${dir}`, '/dev/null'], { env: userEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    // `script` runs the demo on a pseudo-terminal; a ^C written to it is the terminal's SIGINT to the demo. `exec`
+    // makes the demo the terminal's only process: dash (`/bin/sh` when SHELL is unset, as in CI) would otherwise get
+    // the SIGINT too and exit 130 after the demo exits 0, and the test would measure the shell.
+    const child = spawn('script', ['-qfec', `exec ${process.execPath} ${FERRY} demo --size 2MiB --dir ${dir}`, '/dev/null'], { env: userEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
