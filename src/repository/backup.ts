@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BlobWriter } from './blob-writer.js';
 import { ChunkPool, FileReadError } from './chunk-pool.js';
-import { canceled } from './failure.js';
+import { canceled, settledLater } from './failure.js';
 import type { FileChunks } from './chunk-pool.js';
 import { acquireLock } from './lock.js';
 import { BLOB_TREE } from './pack.js';
@@ -58,15 +58,6 @@ export interface BackupResult extends SnapshotSummary {
 const PROGRESS_EVERY_MS = 1000;
 const YIELD_EVERY_ENTRIES = 256;
 const MAX_OPEN_DIRS = 16;
-
-/**
- * Marks a promise as handled: it is awaited later (by its directory), and a failure before then must not count as
- * an unhandled rejection. The promise itself still rejects for whoever awaits it.
- */
-function settledLater<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
 
 interface Counters {
   totalBytes: number;

@@ -1,4 +1,4 @@
-/** Error values shared by the backup and restore pipelines. */
+/** Error values and handling shared by the backup and restore pipelines. */
 import { FerryError } from '../util/errors.js';
 
 export function canceled(): FerryError {
@@ -8,4 +8,13 @@ export function canceled(): FerryError {
 /** Anything thrown, as an `Error` (a worker's error event or a rejected promise may carry other values). */
 export function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Marks a promise as handled: it is awaited later, and a failure before then must not count as an unhandled
+ * rejection. The promise itself still rejects for whoever awaits it.
+ */
+export function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

@@ -2,8 +2,6 @@
 
 export interface RestoreWorkerInit {
   encryptionKey: Uint8Array;
-  /** Int32 [held]: one worker creates a file at a time (see restore-worker.ts). */
-  createLock: SharedArrayBuffer;
 }
 
 export interface BlobWrite {
@@ -13,36 +11,20 @@ export interface BlobWrite {
   rawLength: number;
   flags: number;
   id: Uint8Array;
-  /** (file number in `files`, offset in that file) pairs, flattened. */
+  /** (file number in `fds`, offset in that file) pairs, flattened. */
   targets: number[];
 }
 
-/** Ownership, permissions and mtime, applied when a file's last blob is written. */
-export interface FileMeta {
-  uid: number;
-  gid: number;
-  mode: number;
-  mtimeNs: string;
-}
-
-export interface RestoreFileRef {
-  path: Uint8Array;
-  /** Final size: a new file is created at this size, so holes stay holes. */
-  size: number;
-  /** Set on the job with the file's last blobs: the worker then applies the metadata and closes the file. */
-  finish?: FileMeta;
-}
-
 /**
- * Main → worker: blobs of one range read from one pack. Every job of a file goes to the same worker, in order,
- * so the worker creates the file on its first job and closes it on the one marked `finish`.
+ * Main → worker: blobs of one range read from one pack, and the files they go to. The main thread created the
+ * files and keeps them open (descriptors are shared by all threads) until every job writing to them is done.
  */
 export interface RestoreJob {
   jobId: number;
   data: ArrayBuffer;
   /** For messages: `data/ab/abcd…`. */
   packKey: string;
-  files: RestoreFileRef[];
+  fds: number[];
   blobs: BlobWrite[];
 }
 
@@ -52,6 +34,4 @@ export interface RestoreReply {
   /** Per file number: raw bytes written. */
   written: number[];
   failures: { file: number; message: string }[];
-  /** A chown was refused (not running as root): ownership is not restored. */
-  chownDenied: boolean;
 }

@@ -1,26 +1,27 @@
 /**
  * Restore of a snapshot into a directory.
  *
- * The main thread walks the trees, creates directories and symlinks, and plans reads: the chunks of a window of
- * files are grouped by pack and read as few contiguous ranges. Workers decrypt them and write them; each file
- * belongs to one worker, which creates it at its final size (holes stay holes), writes it and applies its
- * metadata. A file whose blob fails authentication is removed and reported; the rest is restored, and then the
- * restore fails naming every such file. Directory metadata is applied last, deepest first, so creating children
- * does not disturb their parents' mtimes.
+ * The main thread walks the trees, creates directories, symlinks and files (each at its final size, so holes stay
+ * holes), and plans reads: the chunks of a window of files are grouped by pack and read as few contiguous ranges.
+ * Each range goes to the least loaded worker, which decrypts its blobs and writes them to their files; once every
+ * write to a file is done, the main thread applies its metadata and closes it. The main thread owns the files
+ * because it is otherwise mostly idle, and because then any worker can write any file: a large file is written by
+ * all of them, not by one. A file whose blob fails authentication is removed and
+ * reported; the rest is restored, and then the restore fails naming every such file. Directory metadata is applied
+ * last, deepest first, so creating children does not disturb their parents' mtimes.
  */
-import { chmodSync, closeSync, constants, ftruncateSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { loadRootNode } from './backup.js';
 import type { BackupProgress } from './backup.js';
 import type { BlobLocation } from './blob-index.js';
-import { asError, canceled } from './failure.js';
+import { asError, canceled, settledLater } from './failure.js';
 import { packKey } from './pack.js';
 import { joinPath } from './paths.js';
 import type { Repository } from './repository.js';
-import { nsToSeconds } from './restore-meta.js';
-import type { BlobWrite, FileMeta, RestoreFileRef, RestoreJob, RestoreReply, RestoreWorkerInit } from './restore-protocol.js';
+import type { BlobWrite, RestoreJob, RestoreReply, RestoreWorkerInit } from './restore-protocol.js';
 import { findSnapshot } from './snapshot.js';
 import { decodeTree, displayName, nameOf, targetOf } from './tree.js';
 import type { TreeNode } from './tree.js';
@@ -45,18 +46,28 @@ export interface RestoreResult {
   durationMs: number;
 }
 
-/** Files per window; also bounds the files a worker holds open. */
+/** Files per window; also bounds the files open at once. */
 const WINDOW_FILES = 256;
 const WINDOW_BYTES = 64 * 1024 * 1024;
 const RANGE_BYTES = 8 * 1024 * 1024;
 /** Read past a gap this small rather than issue another read. */
 const RANGE_GAP_BYTES = 256 * 1024;
 const JOBS_PER_WORKER = 2;
+/** Range reads in flight. */
+const READ_AHEAD = 3;
 const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * Node takes times as float seconds and truncates to whole nanoseconds; a double holds about 0.24 µs at today's
+ * epoch, so aiming at the middle of the microsecond restores it exactly (sub-microsecond digits are lost).
+ */
+const nsToSeconds = (ns: string): number => (Number(BigInt(ns) / 1000n) + 0.5) / 1e6;
 
 interface WorkerSlot {
   worker: Worker;
   jobs: number;
+  /** Raw bytes of its jobs in flight: the next range goes to the worker with the least. */
+  pending: number;
 }
 
 interface FileState {
@@ -64,11 +75,10 @@ interface FileState {
   /** Path inside the snapshot, for messages. */
   display: string;
   node: TreeNode;
-  /** Blob writes not yet acknowledged by the worker. */
+  /** Open from creation until its metadata is applied. */
+  fd?: number;
+  /** Blob writes not yet acknowledged by a worker. */
   remaining: number;
-  /** Blob writes not yet put into a job. */
-  unsent: number;
-  worker?: WorkerSlot;
   failure?: string;
 }
 
@@ -79,13 +89,22 @@ interface PlannedBlob {
   offset: number;
 }
 
+/** Blobs of one pack read with one request. */
+interface Range {
+  blobs: PlannedBlob[];
+  key: string;
+  start: number;
+  end: number;
+}
+
 interface Job {
   files: FileState[];
   targets: number[];
   worker: WorkerSlot;
+  /** Raw bytes of the job's blob writes. */
+  bytes: number;
 }
 
-const metaOf = (node: TreeNode): FileMeta => ({ uid: node.uid, gid: node.gid, mode: node.mode, mtimeNs: node.mtimeNs });
 
 class Restorer {
   readonly counters = { bytesDone: 0, files: 0, dirs: 0 };
@@ -98,6 +117,8 @@ class Restorer {
   private windowBytes = 0;
   private chownWarned = false;
   private readonly workers: WorkerSlot[] = [];
+  /** Files created and not yet finished: a failed restore closes them. */
+  private readonly open = new Set<FileState>();
   private readonly jobs = new Map<number, Job>();
   private nextJob = 0;
   private readonly slotFree: (() => void)[] = [];
@@ -150,7 +171,7 @@ class Restorer {
       }
       this.linkFirst.set(key, path);
     }
-    const file: FileState = { path, display, node, remaining: 0, unsent: 0 };
+    const file: FileState = { path, display, node, remaining: 0 };
     const blobs: PlannedBlob[] = [];
     let offset = 0;
     for (const item of node.content ?? []) {
@@ -170,31 +191,36 @@ class Restorer {
     }
     if (blobs.length === 0) {
       // Empty (or all holes, or nothing readable): no worker involved.
-      replace(path, () => {
-        const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
-        try {
-          ftruncateSync(fd, node.size);
-        } finally {
-          closeSync(fd);
-        }
-      });
+      closeSync(createFile(path, node.size));
       this.finishFile(file);
       return;
     }
-    file.remaining = file.unsent = blobs.length;
+    try {
+      file.fd = createFile(path, node.size);
+    } catch (err) {
+      file.failure ??= errorMessage(err);
+      this.finishFile(file);
+      return;
+    }
+    this.open.add(file);
+    file.remaining = blobs.length;
     this.window.push(...blobs);
     this.windowFiles++;
     this.windowBytes += offset;
     if (this.windowFiles >= WINDOW_FILES || this.windowBytes >= WINDOW_BYTES) await this.flushWindow();
   }
 
-  /** Reads the window's blobs pack by pack in contiguous ranges and hands each range to the files' workers. */
+  /**
+   * Reads the window's blobs pack by pack in contiguous ranges, a few ranges ahead (so a storage with latency
+   * keeps the workers busy), and hands each range to a worker.
+   */
   async flushWindow(): Promise<void> {
     const planned = this.window;
     this.window = [];
     this.windowFiles = 0;
     this.windowBytes = 0;
     planned.sort((a, b) => a.loc.pack - b.loc.pack || a.loc.offset - b.loc.offset);
+    const ranges: Range[] = [];
     let i = 0;
     while (i < planned.length) {
       const first = planned[i] as PlannedBlob;
@@ -207,48 +233,38 @@ class Restorer {
         if (nextEnd - first.loc.offset > RANGE_BYTES && next.loc.offset >= end) break;
         end = nextEnd;
       }
-      await this.dispatchRange(planned.slice(i, j), first.loc.offset, end);
+      ranges.push({ blobs: planned.slice(i, j), key: packKey(this.repo.index.packIds[first.loc.pack] ?? ''), start: first.loc.offset, end });
       i = j;
     }
+    if (ranges.length > 0 && this.workers.length === 0) this.startWorkers();
+    const reading: Promise<Uint8Array | undefined>[] = [];
+    let next = 0;
+    for (const range of ranges) {
+      while (next < ranges.length && reading.length < READ_AHEAD) reading.push(settledLater(this.readRange(ranges[next++] as Range)));
+      await this.dispatchRange(range, await reading.shift());
+    }
   }
 
-  private async dispatchRange(blobs: PlannedBlob[], start: number, end: number): Promise<void> {
-    if (this.workers.length === 0) this.startWorkers();
-    const first = blobs[0] as PlannedBlob;
-    const key = packKey(this.repo.index.packIds[first.loc.pack] ?? '');
-    let data: Uint8Array | undefined;
+  /** The range's bytes, or undefined when they cannot be read: its files then fail (and get a job to close them). */
+  private async readRange({ blobs, key, start, end }: Range): Promise<Uint8Array | undefined> {
     try {
-      data = await this.repo.storage.getRange(key, start, end - start, this.options.signal === undefined ? {} : { signal: this.options.signal });
+      return await this.repo.storage.getRange(key, start, end - start, this.options.signal === undefined ? {} : { signal: this.options.signal });
     } catch (err) {
       this.options.signal?.throwIfAborted();
-      // The files still get their jobs (without blobs), so their workers close them.
       for (const blob of blobs) blob.file.failure ??= `cannot read pack ${key}: ${errorMessage(err)}`;
+      return undefined;
     }
-    // Each file is written by one worker; a new file goes to the least busy one.
-    const groups = new Map<WorkerSlot, PlannedBlob[]>();
-    const idle = this.workers.reduce((a, b) => (b.jobs < a.jobs ? b : a));
-    for (const blob of blobs) {
-      blob.file.worker ??= idle;
-      const group = groups.get(blob.file.worker);
-      if (group === undefined) groups.set(blob.file.worker, [blob]);
-      else group.push(blob);
-    }
-    // The range goes to its first worker as is; when it is shared by two workers, the others get copies, made
-    // before anything is transferred (a transferred buffer is detached here).
-    const buffers = [...groups.keys()].map((_, k): ArrayBuffer => {
-      if (data === undefined) return new ArrayBuffer(0);
-      if (k === 0 && data.byteOffset === 0 && data.buffer.byteLength === data.length) return data.buffer as ArrayBuffer;
-      return data.slice().buffer;
-    });
-    let k = 0;
-    for (const [slot, group] of groups) await this.sendJob(slot, key, group, start, buffers[k++] as ArrayBuffer, data !== undefined);
   }
 
-  private async sendJob(slot: WorkerSlot, key: string, blobs: PlannedBlob[], start: number, data: ArrayBuffer, readable: boolean): Promise<void> {
+  private async dispatchRange({ blobs, key, start }: Range, data: Uint8Array | undefined): Promise<void> {
+    const slot = await this.nextSlot();
+    // A transferred buffer must be one the range owns whole.
+    const buffer = data === undefined ? new ArrayBuffer(0) : data.byteOffset === 0 && data.buffer.byteLength === data.length ? (data.buffer as ArrayBuffer) : data.slice().buffer;
     const files: FileState[] = [];
     const fileNumbers = new Map<FileState, number>();
     const writes: BlobWrite[] = [];
     const targets: number[] = [];
+    let bytes = 0;
     let last: { id: Buffer; write: BlobWrite } | undefined;
     for (const blob of blobs) {
       let n = fileNumbers.get(blob.file);
@@ -258,8 +274,8 @@ class Restorer {
         targets.push(0);
       }
       targets[n] = (targets[n] ?? 0) + 1;
-      blob.file.unsent--;
-      if (!readable) continue;
+      bytes += blob.loc.rawLength;
+      if (data === undefined) continue;
       // Blobs are sorted by position, so the uses of one blob (by several files or offsets) are adjacent.
       if (last === undefined || !last.id.equals(blob.id)) {
         last = { id: blob.id, write: { at: blob.loc.offset - start, sealedLength: blob.loc.sealedLength, rawLength: blob.loc.rawLength, flags: blob.loc.flags, id: blob.id, targets: [] } };
@@ -267,28 +283,29 @@ class Restorer {
       }
       last.write.targets.push(n, blob.offset);
     }
-    const refs: RestoreFileRef[] = files.map((f) => ({ path: f.path, size: f.node.size, ...(f.unsent === 0 ? { finish: metaOf(f.node) } : {}) }));
-    await this.slotReady(slot);
-    const job: RestoreJob = { jobId: this.nextJob++, data, packKey: key, files: refs, blobs: writes };
+    const job: RestoreJob = { jobId: this.nextJob++, data: buffer, packKey: key, fds: files.map((f) => f.fd ?? -1), blobs: writes };
     slot.jobs++;
-    this.jobs.set(job.jobId, { files, targets, worker: slot });
+    slot.pending += bytes;
+    this.jobs.set(job.jobId, { files, targets, worker: slot, bytes });
     slot.worker.postMessage(job, [job.data]);
   }
 
-  private async slotReady(slot: WorkerSlot): Promise<void> {
+  /** Waits until a worker has room for another job, and picks the one with the least to write. */
+  private async nextSlot(): Promise<WorkerSlot> {
     for (;;) {
       if (this.failure !== undefined) throw this.failure;
       this.options.signal?.throwIfAborted();
-      if (slot.jobs < JOBS_PER_WORKER) return;
+      const free = this.workers.filter((w) => w.jobs < JOBS_PER_WORKER);
+      if (free.length > 0) return free.reduce((a, b) => (b.pending < a.pending ? b : a));
       await new Promise<void>((resolve) => this.slotFree.push(resolve));
     }
   }
 
   private startWorkers(): void {
-    const init: RestoreWorkerInit = { encryptionKey: this.repo.key.encryption, createLock: new SharedArrayBuffer(4) };
+    const init: RestoreWorkerInit = { encryptionKey: this.repo.key.encryption };
     for (let i = 0; i < (this.options.workers ?? availableParallelism()); i++) {
       const worker = spawnWorker('restore-worker', init);
-      const slot = { worker, jobs: 0 };
+      const slot = { worker, jobs: 0, pending: 0 };
       worker.on('message', (reply: RestoreReply) => {
         this.onReply(reply);
       });
@@ -304,7 +321,7 @@ class Restorer {
     if (job === undefined) return;
     this.jobs.delete(reply.jobId);
     job.worker.jobs--;
-    if (reply.chownDenied) this.warnChown();
+    job.worker.pending -= job.bytes;
     const failed = new Map(reply.failures.map((f) => [f.file, f.message]));
     job.files.forEach((file, n) => {
       this.counters.bytesDone += reply.written[n] ?? 0;
@@ -317,8 +334,19 @@ class Restorer {
     if (this.jobs.size === 0) for (const wake of this.allDone.splice(0)) wake();
   }
 
-  /** Called once a file's worker is done with it (metadata applied) or it needed no worker. */
+  /** Called once every write to the file is done, or at once when it needs none. */
   private finishFile(file: FileState): void {
+    const { fd } = file;
+    if (fd !== undefined) {
+      this.open.delete(file);
+      try {
+        if (file.failure === undefined) this.applyMeta(fd, file.node);
+      } catch (err) {
+        file.failure = errorMessage(err);
+      } finally {
+        closeSync(fd);
+      }
+    }
     if (file.failure !== undefined) {
       this.failures.push({ path: file.display, message: file.failure });
       try {
@@ -328,7 +356,7 @@ class Restorer {
       }
       return;
     }
-    if (file.worker === undefined) this.applyMeta(file.path, file.node);
+    if (fd === undefined) this.applyMeta(file.path, file.node);
   }
 
   private warnChown(): void {
@@ -336,16 +364,24 @@ class Restorer {
     this.chownWarned = true;
   }
 
-  applyMeta(path: Buffer, node: TreeNode): void {
+  /** Ownership, mode and mtime, by path (symlinks themselves, not their targets) or by an open file's descriptor. */
+  applyMeta(file: Buffer | number, node: TreeNode): void {
+    const open = typeof file === 'number';
     try {
-      lchownSync(path, node.uid, node.gid);
+      if (open) fchownSync(file, node.uid, node.gid);
+      else lchownSync(file, node.uid, node.gid);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
       this.warnChown();
     }
-    if (node.type !== 'symlink') chmodSync(path, node.mode);
     const mtime = nsToSeconds(node.mtimeNs);
-    lutimesSync(path, mtime, mtime);
+    if (open) {
+      fchmodSync(file, node.mode);
+      futimesSync(file, mtime, mtime);
+    } else {
+      if (node.type !== 'symlink') chmodSync(file, node.mode);
+      lutimesSync(file, mtime, mtime);
+    }
   }
 
   private fail(err: unknown): void {
@@ -369,7 +405,24 @@ class Restorer {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    // Left open only after a failure or cancel: files whose last job never came back.
+    for (const { fd } of this.open) if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Creates (or truncates) a regular file at `size`, replacing a symlink in the way rather than following it. */
+function createFile(path: Buffer, size: number): number {
+  let fd = -1;
+  replace(path, () => {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  });
+  try {
+    ftruncateSync(fd, size);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
 }
 
 function makeDir(path: Buffer): void {
