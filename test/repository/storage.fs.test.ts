@@ -48,8 +48,8 @@ describe('filesystem storage', () => {
       const keys: string[] = [];
       for await (const info of storage.list('')) keys.push(info.key);
       assert.deepEqual(keys, ['index/i1']);
-      // Opening through the URL cleans up: the stale file goes, the one another writer may still own stays.
-      await openStorage(`file://${dir}`);
+      // Opening through the URL cleans up (done by close): the stale file goes, the one another writer may still own stays.
+      await (await openStorage(`file://${dir}`)).close();
       assert.deepEqual((await readdir(join(dir, 'index'))).sort(), ['.ferry-tmp-fedcba9876543210fedcba98', 'i1']);
       assert.equal(await storage.cleanup({ olderThanMs: 0 }), 1);
       assert.deepEqual(await readdir(join(dir, 'index')), ['i1']);

@@ -15,15 +15,22 @@ export type OpenStorageOptions = Omit<OpenS3Options, 'bucket' | 'prefix'>;
 const URL_HINT = 'use file:///absolute/path, a plain path, or s3://bucket/prefix';
 
 /**
- * Opening a filesystem store also removes temporary files that crashed writers left more than an hour ago
- * (best effort: a read-only mount must still open).
+ * Opening a filesystem store also removes temporary files that crashed writers left more than an hour ago: in the
+ * background, since listing every pack directory would delay the command, and finished by `close()` (best effort:
+ * a read-only mount must still open).
  */
 export async function openStorage(url: string, options: OpenStorageOptions = {}): Promise<Storage> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined || scheme === 'file') {
     const storage = createFileStorage(scheme === undefined ? resolve(url) : filePath(url));
-    await storage.cleanup().catch(() => 0);
-    return storage;
+    const cleaning = storage.cleanup().catch(() => 0);
+    return {
+      ...storage,
+      async close() {
+        await cleaning;
+        await storage.close();
+      },
+    };
   }
   if (scheme === 's3') {
     const location = parseS3Url(url);
