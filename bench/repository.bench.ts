@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { changeDataset, generateDataset } from './dataset.js';
 import type { Dataset } from './dataset.js';
@@ -44,7 +45,11 @@ interface Tool {
   restore(target: string): Promise<Measured>;
 }
 
-function ferryTool(repo: string, data: string): Tool {
+/** A tool with its repository (and anything else it keeps) under `dir`. */
+type MakeTool = (dir: string, data: string) => Tool;
+
+function ferryTool(dir: string, data: string): Tool {
+  const repo = join(dir, 'ferry-repo');
   const env = { FERRY_REPO_PASSWORD: PASSWORD };
   const run = (...args: string[]) => measure(process.execPath, [FERRY, 'repo', '--repo', repo, ...args], env);
   return {
@@ -57,8 +62,9 @@ function ferryTool(repo: string, data: string): Tool {
   };
 }
 
-function resticTool(repo: string, data: string): Tool {
-  const env = { RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: join(repo, '..', 'restic-cache') };
+function resticTool(dir: string, data: string): Tool {
+  const repo = join(dir, 'restic-repo');
+  const env = { RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: join(dir, 'restic-cache') };
   const run = (...args: string[]) => measure('restic', ['-r', repo, '--no-cache', ...args], env);
   return {
     name: 'restic',
@@ -96,21 +102,25 @@ interface Row {
   results: Measured[][];
 }
 
+/** Where each round's repositories and restores go; deleted after the round. */
+const workDir = (base: string): string => join(base, 'rounds');
+
 /**
- * Where restores go. Nothing under it is deleted until the bench ends: this machine's ext4 has no journal, and
- * without one ext4 will not reuse an inode freed in the last 60 s (360 s while its table block is dirty), checking
- * each such inode one by one on every file it creates (`recently_deleted` in perf: most of a restore's time right
- * after 17,000 files were deleted). A restore after a deletion measures the deletion, and charges whichever tool
- * runs closer to it.
+ * The pause after a round's files are deleted (and synced), so that each round starts like the first: this
+ * machine's ext4 has no journal, and without one ext4 will not reuse an inode freed in the last 60 s (360 s while
+ * its table block is dirty), checking each such inode one by one on every file it creates (`recently_deleted` in
+ * perf: most of a restore's time right after 17,000 files were deleted). Keeping the files instead fills memory:
+ * the third round then measured the page cache's reclaim, for both tools.
  */
-const restoresDir = (base: string): string => join(base, 'restores');
+const SETTLE_MS = 65_000;
 
 /**
  * One round: fresh repositories, then the four steps, each tool right after the other on the same data. Odd
  * rounds run Ferry first, even rounds restic, so neither always inherits the other's page cache and dirty pages.
  */
-async function runRound(tools: Tool[], base: string, dataset: Dataset, round: number, rows: Row[]): Promise<void> {
-  for (const dir of ['ferry-repo', 'restic-repo', 'restic-cache']) rmSync(join(base, dir), { recursive: true, force: true });
+async function runRound(makers: MakeTool[], base: string, dataset: Dataset, round: number, rows: Row[]): Promise<void> {
+  const dir = join(workDir(base), String(round));
+  const tools = makers.map((make) => make(dir, dataset.dir));
   for (const tool of tools) await tool.init();
   // Read the data once so the first measured step (Ferry's) does not pay for a cold page cache that the next
   // tool then finds warm; the anchors were measured from the page cache too.
@@ -136,7 +146,7 @@ async function runRound(tools: Tool[], base: string, dataset: Dataset, round: nu
   const changed = changeDataset(dataset, round);
   console.log(`changed ${(changed / 1e6).toFixed(0)} MB (${((100 * changed) / dataset.bytes).toFixed(1)} %)`);
   await step('5% changed backup', (t) => t.backup());
-  await step('full restore', (t) => t.restore(join(restoresDir(base), `${t.name}-${round}`)));
+  await step('full restore', (t) => t.restore(join(dir, `restore-${t.name}`)));
 }
 
 export async function benchRepository(): Promise<void> {
@@ -148,17 +158,22 @@ export async function benchRepository(): Promise<void> {
   const dataset = generateDataset(join(base, 'data'), gib);
   console.log(`data set: ${(dataset.bytes / 1e9).toFixed(2)} GB in ${dataset.files} files`);
   buildFerry();
-  const tools = [ferryTool(join(base, 'ferry-repo'), dataset.dir)];
-  if (ensureRestic()) tools.push(resticTool(join(base, 'restic-repo'), dataset.dir));
+  const makers: MakeTool[] = [ferryTool];
+  if (ensureRestic()) makers.push(resticTool);
+  const tools = makers.map((make) => make(base, dataset.dir));
   const rows: Row[] = [];
-  rmSync(restoresDir(base), { recursive: true, force: true });
-  try {
-    for (let round = 1; round <= rounds; round++) {
-      if (rounds > 1) console.log(`round ${round} of ${rounds}`);
-      await runRound(tools, base, dataset, round, rows);
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) console.log(`round ${round} of ${rounds}`);
+    try {
+      await runRound(makers, base, dataset, round, rows);
+    } finally {
+      rmSync(workDir(base), { recursive: true, force: true });
+      spawnSync('sync');
     }
-  } finally {
-    rmSync(restoresDir(base), { recursive: true, force: true });
+    if (round < rounds) {
+      console.log(`waiting ${SETTLE_MS / 1000} s for the filesystem to settle after deleting the round's files`);
+      await sleep(SETTLE_MS);
+    }
   }
 
   const seconds = (ms: Measured[]): number => median(ms.map((m) => m.seconds));
