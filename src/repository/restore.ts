@@ -258,8 +258,8 @@ class Restorer {
 
   private async dispatchRange({ blobs, key, start }: Range, data: Uint8Array | undefined): Promise<void> {
     const slot = await this.nextSlot();
-    // A transferred buffer must be one the range owns whole.
-    const buffer = data === undefined ? new ArrayBuffer(0) : data.byteOffset === 0 && data.buffer.byteLength === data.length ? (data.buffer as ArrayBuffer) : data.slice().buffer;
+    // A transferred buffer must be one the range owns whole (a Buffer's slice() would be a view, hence the copy).
+    const buffer = data === undefined ? new ArrayBuffer(0) : data.byteOffset === 0 && data.buffer.byteLength === data.length ? (data.buffer as ArrayBuffer) : new Uint8Array(data).buffer;
     const files: FileState[] = [];
     const fileNumbers = new Map<FileState, number>();
     const writes: BlobWrite[] = [];
