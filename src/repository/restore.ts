@@ -6,9 +6,9 @@
  * Each range goes to the least loaded worker, which decrypts its blobs and writes them to their files; once every
  * write to a file is done, the main thread applies its metadata and closes it. The main thread owns the files
  * because it is otherwise mostly idle, and because then any worker can write any file: a large file is written by
- * all of them, not by one. A file whose blob fails authentication is removed and
- * reported; the rest is restored, and then the restore fails naming every such file. Directory metadata is applied
- * last, deepest first, so creating children does not disturb their parents' mtimes.
+ * all of them, not by one. A file whose blob fails authentication is removed and reported; the rest is restored,
+ * and then the restore fails naming every such file. Directory metadata is applied last, deepest first, so
+ * creating children does not disturb their parents' mtimes.
  */
 import { chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -105,7 +105,6 @@ interface Job {
   bytes: number;
 }
 
-
 class Restorer {
   readonly counters = { bytesDone: 0, files: 0, dirs: 0 };
   readonly failures: { path: string; message: string }[] = [];
@@ -191,7 +190,7 @@ class Restorer {
     }
     if (blobs.length === 0) {
       // Empty (or all holes, or nothing readable): no worker involved.
-      closeSync(createFile(path, node.size));
+      file.fd = createFile(path, node.size);
       this.finishFile(file);
       return;
     }
@@ -334,7 +333,7 @@ class Restorer {
     if (this.jobs.size === 0) for (const wake of this.allDone.splice(0)) wake();
   }
 
-  /** Called once every write to the file is done, or at once when it needs none. */
+  /** Called once every write to the file is done, or at once when it needs none or could not be created. */
   private finishFile(file: FileState): void {
     const { fd } = file;
     if (fd !== undefined) {
@@ -354,9 +353,7 @@ class Restorer {
       } catch {
         // Already gone: nothing to undo.
       }
-      return;
     }
-    if (fd === undefined) this.applyMeta(file.path, file.node);
   }
 
   private warnChown(): void {
@@ -366,16 +363,16 @@ class Restorer {
 
   /** Ownership, mode and mtime, by path (symlinks themselves, not their targets) or by an open file's descriptor. */
   applyMeta(file: Buffer | number, node: TreeNode): void {
-    const open = typeof file === 'number';
+    const byFd = typeof file === 'number';
     try {
-      if (open) fchownSync(file, node.uid, node.gid);
+      if (byFd) fchownSync(file, node.uid, node.gid);
       else lchownSync(file, node.uid, node.gid);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
       this.warnChown();
     }
     const mtime = nsToSeconds(node.mtimeNs);
-    if (open) {
+    if (byFd) {
       fchmodSync(file, node.mode);
       futimesSync(file, mtime, mtime);
     } else {
