@@ -7,7 +7,7 @@
  * Work files go to `FERRY_BENCH_DIR` (default /tmp/ferry-bench); the data set is kept between runs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -106,19 +106,55 @@ interface Row {
 const workDir = (base: string): string => join(base, 'rounds');
 
 /**
- * The pause after a round's files are deleted (and synced), so that each round starts like the first: this
- * machine's ext4 has no journal, and without one ext4 will not reuse an inode freed in the last 60 s (360 s while
- * its table block is dirty), checking each such inode one by one on every file it creates (`recently_deleted` in
- * perf: most of a restore's time right after 17,000 files were deleted). Keeping the files instead fills memory:
- * the third round then measured the page cache's reclaim, for both tools.
+ * Each restore writes into a freshly made ext4 file system on a loop device, as a DataDownload writes into a freshly
+ * provisioned volume. Restoring into a directory of this machine's disk instead measured its ext4 more than the
+ * tools: it has no journal, and without one ext4 will not reuse an inode freed in the last 60 s (360 s while its
+ * table block is dirty) and checks every such inode one by one on each file it creates (`recently_deleted` and
+ * `find_get_block_common` in perf: up to 45 % of a restore right after a round's 35,000 files were deleted, even
+ * after a 65 s pause). Making a volume needs root, `mkfs.ext4` and a loop device; without them restores go to
+ * directories and each round waits SETTLE_MS after the previous one's deletion.
  */
+function canMakeVolumes(base: string): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = join(base, 'probe-volume');
+  const unmount = makeVolume(probe, 64 * 1024 * 1024);
+  unmount?.();
+  rmSync(probe, { recursive: true, force: true });
+  rmSync(`${probe}.img`, { force: true });
+  return unmount !== undefined;
+}
+
+/**
+ * Mounts an empty ext4 of `bytes` (a sparse image file) at `dir`; returns how to unmount it, or undefined. The loop
+ * device does direct I/O, so the restored data is cached once (by the volume), not a second time by the image.
+ */
+function makeVolume(dir: string, bytes: number): (() => void) | undefined {
+  const image = `${dir}.img`;
+  writeFileSync(image, '');
+  truncateSync(image, bytes);
+  mkdirSync(dir, { recursive: true });
+  const ok = (cmd: string, ...args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+  const loop = spawnSync('losetup', ['--find', '--show', '--direct-io=on', image], { encoding: 'utf8' });
+  const device = loop.status === 0 ? loop.stdout.trim() : '';
+  if (device === '') return undefined;
+  const unmount = (): void => {
+    ok('umount', dir);
+    ok('losetup', '--detach', device);
+    rmSync(image, { force: true });
+  };
+  if (ok('mkfs.ext4', '-q', '-F', device) && ok('mount', device, dir)) return unmount;
+  unmount();
+  return undefined;
+}
+
+/** The pause after a round's files are deleted (and synced) when restores go to directories: see canMakeVolumes. */
 const SETTLE_MS = 65_000;
 
 /**
  * One round: fresh repositories, then the four steps, each tool right after the other on the same data. Odd
  * rounds run Ferry first, even rounds restic, so neither always inherits the other's page cache and dirty pages.
  */
-async function runRound(makers: MakeTool[], base: string, dataset: Dataset, round: number, rows: Row[]): Promise<void> {
+async function runRound(makers: MakeTool[], base: string, dataset: Dataset, round: number, rows: Row[], volumes: boolean): Promise<void> {
   const dir = join(workDir(base), String(round));
   const tools = makers.map((make) => make(dir, dataset.dir));
   for (const tool of tools) await tool.init();
@@ -138,7 +174,7 @@ async function runRound(makers: MakeTool[], base: string, dataset: Dataset, roun
       spawnSync('sync');
       const m = await run(tool);
       row.results[i]?.push(m);
-      process.stdout.write(`  ${name}: ${tool.name} ${m.seconds.toFixed(2)} s\n`);
+      process.stdout.write(`  ${name}: ${tool.name} ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(2)} s)\n`);
     }
   };
   await step('first backup', (t) => t.backup());
@@ -146,7 +182,14 @@ async function runRound(makers: MakeTool[], base: string, dataset: Dataset, roun
   const changed = changeDataset(dataset, round);
   console.log(`changed ${(changed / 1e6).toFixed(0)} MB (${((100 * changed) / dataset.bytes).toFixed(1)} %)`);
   await step('5% changed backup', (t) => t.backup());
-  await step('full restore', (t) => t.restore(join(dir, `restore-${t.name}`)));
+  const target = (tool: Tool): string => join(dir, `restore-${tool.name}`);
+  const unmounts = volumes ? tools.map((tool) => makeVolume(target(tool), 2 * dataset.bytes + 2 ** 30)) : [];
+  try {
+    if (unmounts.includes(undefined)) throw new Error(`cannot make the restore volumes under ${dir}`);
+    await step('full restore', (t) => t.restore(target(t)));
+  } finally {
+    for (const unmount of unmounts) unmount?.();
+  }
 }
 
 export async function benchRepository(): Promise<void> {
@@ -161,16 +204,18 @@ export async function benchRepository(): Promise<void> {
   const makers: MakeTool[] = [ferryTool];
   if (ensureRestic()) makers.push(resticTool);
   const tools = makers.map((make) => make(base, dataset.dir));
+  const volumes = canMakeVolumes(base);
+  console.log(volumes ? 'each restore writes into a fresh ext4 volume (a loop device), as a DataDownload does' : `restores write into directories of ${base} (making a fresh volume needs root, mkfs.ext4 and a loop device)`);
   const rows: Row[] = [];
   for (let round = 1; round <= rounds; round++) {
     if (rounds > 1) console.log(`round ${round} of ${rounds}`);
     try {
-      await runRound(makers, base, dataset, round, rows);
+      await runRound(makers, base, dataset, round, rows, volumes);
     } finally {
       rmSync(workDir(base), { recursive: true, force: true });
       spawnSync('sync');
     }
-    if (round < rounds) {
+    if (round < rounds && !volumes) {
       console.log(`waiting ${SETTLE_MS / 1000} s for the filesystem to settle after deleting the round's files`);
       await sleep(SETTLE_MS);
     }

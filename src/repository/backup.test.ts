@@ -1,10 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backupDirectory } from './backup.js';
+import { backupDirectory, loadRootNode } from './backup.js';
+import { decodeTree } from './tree.js';
 import { restoreSnapshot } from './restore.js';
 import { checkRepository } from './check.js';
 import { listSnapshots } from './snapshot.js';
@@ -104,6 +105,31 @@ describe('backup and restore', () => {
     assert.equal(second.incrementalBytes, 100_000);
     // `a` counts as done without being read: bytesDone still reaches the total.
     assert.equal(progress.at(-1), 200_000);
+  });
+
+  it('keeps an untouched directory\'s tree and stores new trees above a metadata-only change', async () => {
+    const source = join(work, 'meta');
+    for (const dir of ['keep/deep', 'touch/deep']) mkdirSync(join(source, dir), { recursive: true });
+    for (const dir of ['keep', 'keep/deep', 'touch', 'touch/deep']) writeFileSync(join(source, dir, 'f'), randomBytes(10_000));
+    const repo = await testRepository();
+    const first = await backupDirectory(repo, source);
+    // Same contents, size and mtime: only the mode (hence the ctime) changes, two levels down.
+    chmodSync(join(source, 'touch/deep/f'), 0o600);
+    const second = await backupDirectory(repo, source);
+    assert.equal(second.incrementalBytes, 0);
+    const subtrees = async (snapshotId: string): Promise<Map<string, string | undefined>> => {
+      const snapshot = (await listSnapshots(repo)).find((s) => s.id === snapshotId);
+      const root = await loadRootNode(repo, snapshot?.tree ?? '');
+      const nodes = decodeTree(await repo.readBlob(Buffer.from(root.subtree ?? '', 'hex')));
+      return new Map(nodes.map((n) => [n.name ?? '', n.subtree]));
+    };
+    const [before, after] = await Promise.all([subtrees(first.snapshotId), subtrees(second.snapshotId)]);
+    assert.equal(after.get('keep'), before.get('keep'));
+    assert.notEqual(after.get('touch'), before.get('touch'));
+    const target = join(work, 'meta-restored');
+    await restoreSnapshot(repo, second.snapshotId, target);
+    assert.equal(statSync(join(target, 'touch/deep/f')).mode & 0o777, 0o600);
+    assert.deepEqual(describeTree(target), describeTree(source));
   });
 
   it('restores many files whose chunks share packs, with two workers writing', async () => {

@@ -7,6 +7,7 @@
  * ctime and inode match its parent node keeps the parent's chunk list without being read.
  */
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { BigIntStats } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -93,6 +94,8 @@ class TreeSaver {
     const previous = await this.parentNodes(parentTree);
     const names = readdirSync(path, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
     const nodes: TreeNode[] = [];
+    /** The parent's node of each entry of `nodes`, at the same index. */
+    const befores: (TreeNode | undefined)[] = [];
     const pending: Promise<void>[] = [];
     const vanished = new Set<TreeNode>();
     for (const name of names) {
@@ -107,6 +110,7 @@ class TreeSaver {
       const node = nodeFromStat(name, st);
       const before = previous?.get(name.toString('latin1'));
       nodes.push(node);
+      befores.push(before);
       if (node.type === 'dir') {
         this.counters.dirs++;
         const { tree } = await this.saveDir(childPath, before?.type === 'dir' ? before.subtree : undefined);
@@ -128,6 +132,8 @@ class TreeSaver {
       }
     }
     const save = async (): Promise<string> => {
+      // An unchanged directory is its parent tree: no need to encode, hash and look up the same bytes again.
+      if (parentTree !== undefined && vanished.size === 0 && nodes.length === previous?.size && nodes.every((n, i) => isDeepStrictEqual(n, befores[i]))) return parentTree;
       const kept = vanished.size === 0 ? nodes : nodes.filter((n) => !vanished.has(n));
       return Buffer.from(await this.writer.saveBlob(BLOB_TREE, encodeTree(kept))).toString('hex');
     };

@@ -11,6 +11,7 @@ import type { Storage } from './storage/types.js';
 import { AuthenticationError, DEFAULT_SCRYPT, deriveKey, KEY_BYTES, objectId, seal, textBytes, unseal } from './crypto.js';
 import type { MasterKey, ScryptParams } from './crypto.js';
 import { FerryError } from '../util/errors.js';
+import { compareText } from '../util/compare.js';
 
 const KEY_AAD = textBytes('ferry key v1');
 
@@ -61,7 +62,7 @@ export async function listKeys(storage: Storage): Promise<KeyInfo[]> {
     const file = parseKeyFile(await storage.get(key), key);
     keys.push({ id: key.slice('keys/'.length), created: file.created, hostname: file.hostname });
   }
-  return keys.sort((a, b) => a.created.localeCompare(b.created));
+  return keys.sort((a, b) => compareText(a.created, b.created));
 }
 
 /** Tries `password` on every key; fails with code `WrongPassword` when none opens, `NotFound` when there are none. */

@@ -195,7 +195,9 @@ class Restorer {
       return;
     }
     try {
-      file.fd = createFile(path, node.size);
+      // The writes give a file its size unless it ends in a hole: only then is it set up front.
+      const endsInData = typeof node.content?.at(-1) === 'string' && offset === node.size;
+      file.fd = createFile(path, endsInData ? 0 : node.size);
     } catch (err) {
       file.failure ??= errorMessage(err);
       this.finishFile(file);
@@ -413,6 +415,7 @@ function createFile(path: Buffer, size: number): number {
   replace(path, () => {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   });
+  if (size === 0) return fd;
   try {
     ftruncateSync(fd, size);
   } catch (err) {

@@ -6,6 +6,7 @@ import { textBytes } from './crypto.js';
 import type { Repository } from './repository.js';
 import { mapLimit } from './concurrency.js';
 import { FerryError } from '../util/errors.js';
+import { compareText } from '../util/compare.js';
 
 export const SNAPSHOT_AAD = textBytes('ferry snapshot v1');
 
@@ -65,7 +66,7 @@ export async function snapshotIds(repo: Repository): Promise<string[]> {
 /** Every snapshot, oldest first. */
 export async function listSnapshots(repo: Repository): Promise<SnapshotInfo[]> {
   const all = await mapLimit(await snapshotIds(repo), 8, (id) => readSnapshot(repo, id));
-  return all.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+  return all.sort((a, b) => compareText(a.time, b.time) || compareText(a.id, b.id));
 }
 
 /** A snapshot by id or unique id prefix, or `latest`. */

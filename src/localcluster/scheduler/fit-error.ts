@@ -4,6 +4,7 @@
  * as strings), followed by the PostFilter (preemption) verdict in the same form.
  */
 import type { Rejection } from './framework.js';
+import { compareText } from '../../util/compare.js';
 
 export interface FitError {
   numAllNodes: number;
@@ -24,8 +25,7 @@ export function reasonHistogram(rejections: Iterable<Rejection>, absent?: { coun
   if (absent !== undefined && absent.count > 0) {
     for (const reason of absent.rejection.reasons) counts.set(reason, (counts.get(reason) ?? 0) + absent.count);
   }
-  // Go compares strings bytewise; so does this comparator (localeCompare would not).
-  return [...counts].map(([reason, n]) => `${n} ${reason}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(', ');
+  return [...counts].map(([reason, n]) => `${n} ${reason}`).sort(compareText).join(', ');
 }
 
 export function formatFitError(e: FitError): string {

@@ -88,7 +88,8 @@ export function createFileStorage(dir: string): FileStorage {
         handle = await open(path, 'r');
         const size = (await handle.stat()).size;
         if (offset + length > size) throw rangePastEnd(key, location, offset, length, size);
-        const out = new Uint8Array(length);
+        // Not zeroed (it is filled or thrown away) and not from Buffer's pool, so a restore can transfer it whole.
+        const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
         let done = 0;
         while (done < length) {
           const { bytesRead } = await handle.read(out, done, length - done, offset + done);
