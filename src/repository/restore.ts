@@ -53,8 +53,12 @@ const RANGE_BYTES = 8 * 1024 * 1024;
 /** Read past a gap this small rather than issue another read. */
 const RANGE_GAP_BYTES = 256 * 1024;
 const JOBS_PER_WORKER = 2;
-/** Range reads in flight. */
-const READ_AHEAD = 3;
+/**
+ * Ranges read ahead of the one being handed to a worker: many, because a window of small files has many small
+ * ranges and each read is a trip through libuv's pool; few bytes, because a window of large files has 8 MiB ones.
+ */
+const READ_AHEAD = 8;
+const READ_AHEAD_BYTES = 3 * RANGE_BYTES;
 const PROGRESS_EVERY_MS = 1000;
 
 /**
@@ -212,7 +216,7 @@ class Restorer {
   }
 
   /**
-   * Reads the window's blobs pack by pack in contiguous ranges, a few ranges ahead (so a storage with latency
+   * Reads the window's blobs pack by pack in contiguous ranges, several ranges ahead (so a storage with latency
    * keeps the workers busy), and hands each range to a worker.
    */
   async flushWindow(): Promise<void> {
@@ -240,8 +244,14 @@ class Restorer {
     if (ranges.length > 0 && this.workers.length === 0) this.startWorkers();
     const reading: Promise<Uint8Array | undefined>[] = [];
     let next = 0;
+    /** Bytes of the ranges in `reading`. */
+    let ahead = 0;
     for (const range of ranges) {
-      while (next < ranges.length && reading.length < READ_AHEAD) reading.push(settledLater(this.readRange(ranges[next++] as Range)));
+      for (let r = ranges[next]; r !== undefined && (reading.length === 0 || (reading.length < READ_AHEAD && ahead + r.end - r.start <= READ_AHEAD_BYTES)); r = ranges[++next]) {
+        reading.push(settledLater(this.readRange(r)));
+        ahead += r.end - r.start;
+      }
+      ahead -= range.end - range.start;
       await this.dispatchRange(range, await reading.shift());
     }
   }

@@ -89,6 +89,17 @@ export function storageConformance(name: string, make: () => Promise<StorageFixt
       assert.equal((await storage.getRange('data/00/pack', 500, 0)).byteLength, 0);
     }));
 
+    void it('reads ranges of the object as it is now, after it was replaced or deleted', withStorage(async (storage) => {
+      const first = randomBytes(1000);
+      const second = randomBytes(2000);
+      await storage.put('index/replaced', first);
+      assert.deepEqual(await storage.getRange('index/replaced', 10, 20), new Uint8Array(first.subarray(10, 30)));
+      await storage.put('index/replaced', second);
+      assert.deepEqual(await storage.getRange('index/replaced', 1500, 20), new Uint8Array(second.subarray(1500, 1520)));
+      await storage.delete('index/replaced');
+      await assertStorageError(storage.getRange('index/replaced', 0, 1), 'NotFound', 'index/replaced');
+    }));
+
     void it('fails a range that runs past the end instead of returning fewer bytes', withStorage(async (storage) => {
       await storage.put('data/00/short', randomBytes(1000));
       await assertStorageError(storage.getRange('data/00/short', 990, 20), 'NotFound', 'data/00/short');

@@ -10,6 +10,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAbortError, throwIfAborted } from './abort.js';
 import { checkKey, checkPrefix, TEMP_PREFIX } from './keys.js';
+import { OpenFiles } from './open-files.js';
 import { checkRange, rangePastEnd } from './range.js';
 import { StorageError } from './types.js';
 import type { ObjectInfo, PutOptions, Storage, StorageErrorCode } from './types.js';
@@ -26,6 +27,8 @@ export interface FileStorage extends Storage {
 
 const DEFAULT_TEMP_AGE_MS = 60 * 60 * 1000;
 const STAT_BATCH = 64;
+/** Objects kept open for range reads: a restore reads a few packs at a time, each in several ranges. */
+const OPEN_FILES = 16;
 
 /** A store rooted at `dir` (an absolute path). The directory is created by the first `put`. */
 export function createFileStorage(dir: string): FileStorage {
@@ -36,6 +39,7 @@ export function createFileStorage(dir: string): FileStorage {
     return join(root, ...key.split('/'));
   };
   const fail = (err: unknown, key: string, verb: string): StorageError => mapFsError(err, key, `${verb} ${JSON.stringify(key)} in ${location}`);
+  const openFiles = new OpenFiles(OPEN_FILES);
 
   return {
     root,
@@ -59,6 +63,7 @@ export function createFileStorage(dir: string): FileStorage {
           await unlink(temp);
         } else {
           await rename(temp, path);
+          openFiles.forget(path);
         }
         await syncDirectory(dir);
       } catch (err) {
@@ -83,25 +88,22 @@ export function createFileStorage(dir: string): FileStorage {
       const path = pathOf(key);
       checkRange(offset, length);
       throwIfAborted(options.signal);
-      let handle;
       try {
-        handle = await open(path, 'r');
-        const size = (await handle.stat()).size;
-        if (offset + length > size) throw rangePastEnd(key, location, offset, length, size);
-        // Not zeroed (it is filled or thrown away) and not from Buffer's pool, so a restore can transfer it whole.
-        const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-        let done = 0;
-        while (done < length) {
-          const { bytesRead } = await handle.read(out, done, length - done, offset + done);
-          if (bytesRead === 0) throw rangePastEnd(key, location, offset, length, offset + done);
-          done += bytesRead;
-        }
-        return out;
+        return await openFiles.with(path, async (handle, size) => {
+          if (offset + length > size) throw rangePastEnd(key, location, offset, length, size);
+          // Not zeroed (it is filled or thrown away) and not from Buffer's pool, so a restore can transfer it whole.
+          const out = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+          let done = 0;
+          while (done < length) {
+            const { bytesRead } = await handle.read(out, done, length - done, offset + done);
+            if (bytesRead === 0) throw rangePastEnd(key, location, offset, length, offset + done);
+            done += bytesRead;
+          }
+          return out;
+        });
       } catch (err) {
         if (err instanceof StorageError) throw err;
         throw fail(err, key, 'cannot read');
-      } finally {
-        await handle?.close();
       }
     },
 
@@ -120,6 +122,7 @@ export function createFileStorage(dir: string): FileStorage {
       const path = pathOf(key);
       try {
         await unlink(path);
+        openFiles.forget(path);
         await syncDirectory(dirname(path));
       } catch (err) {
         if (isMissing(err)) return;
@@ -152,7 +155,7 @@ export function createFileStorage(dir: string): FileStorage {
     },
 
     close(): Promise<void> {
-      return Promise.resolve();
+      return openFiles.closeAll();
     },
   };
 }
