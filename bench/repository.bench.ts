@@ -147,6 +147,18 @@ function makeVolume(dir: string, bytes: number): (() => void) | undefined {
   return undefined;
 }
 
+/**
+ * Touches `bytes` of fresh memory in a child process, which then exits. This virtual machine hands free memory back
+ * to its host (virtio-balloon free page reporting), and the host must fault it back in when the guest uses it again:
+ * a restore's page cache landing on such memory took twice the system time (`copy_folio_from_iter_atomic` in perf),
+ * and it did so for whichever tool restored second after the backups. Memory just freed has not been handed back
+ * yet, so every measured step starts from the same warm state, whichever tool runs it.
+ */
+function warmMemory(bytes: number): void {
+  const script = 'const keep = []; for (let left = Number(process.argv[1]); left > 0; left -= 2 ** 28) keep.push(Buffer.alloc(Math.min(left, 2 ** 28), 1));';
+  spawnSync(process.execPath, ['-e', script, String(bytes)], { stdio: 'ignore' });
+}
+
 /** The pause after a round's files are deleted (and synced) when restores go to directories: see canMakeVolumes. */
 const SETTLE_MS = 65_000;
 
@@ -172,6 +184,7 @@ async function runRound(makers: MakeTool[], base: string, dataset: Dataset, roun
     for (const [i, tool] of order) {
       // Flush the previous step's dirty pages (a restore leaves gigabytes) so neither tool pays for the other's.
       spawnSync('sync');
+      warmMemory(dataset.bytes + 2 ** 30);
       const m = await run(tool);
       row.results[i]?.push(m);
       process.stdout.write(`  ${name}: ${tool.name} ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(2)} s)\n`);

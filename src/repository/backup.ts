@@ -7,7 +7,6 @@
  * ctime and inode match its parent node keeps the parent's chunk list without being read.
  */
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { isDeepStrictEqual } from 'node:util';
 import type { BigIntStats } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -21,7 +20,7 @@ import { BLOB_TREE } from './pack.js';
 import type { Repository } from './repository.js';
 import { findSnapshot, latestMatching, saveSnapshot } from './snapshot.js';
 import type { Snapshot, SnapshotSummary } from './snapshot.js';
-import { contentIds, decodeTree, encodeTree, nameOf, nodeFromStat, setTarget, displayName } from './tree.js';
+import { contentIds, decodeTree, encodeTree, nameOf, nodeFromStat, sameNode, setTarget, displayName } from './tree.js';
 import type { TreeNode } from './tree.js';
 import { joinPath } from './paths.js';
 import { FerryError } from '../util/errors.js';
@@ -133,7 +132,7 @@ class TreeSaver {
     }
     const save = async (): Promise<string> => {
       // An unchanged directory is its parent tree: no need to encode, hash and look up the same bytes again.
-      if (parentTree !== undefined && vanished.size === 0 && nodes.length === previous?.size && nodes.every((n, i) => isDeepStrictEqual(n, befores[i]))) return parentTree;
+      if (parentTree !== undefined && vanished.size === 0 && nodes.length === previous?.size && nodes.every((n, i) => befores[i] !== undefined && sameNode(n, befores[i]))) return parentTree;
       const kept = vanished.size === 0 ? nodes : nodes.filter((n) => !vanished.has(n));
       return Buffer.from(await this.writer.saveBlob(BLOB_TREE, encodeTree(kept))).toString('hex');
     };

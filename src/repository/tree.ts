@@ -88,6 +88,23 @@ export function setTarget(node: TreeNode, target: Uint8Array): void {
   else node.targetB64 = Buffer.from(target).toString('base64');
 }
 
+/**
+ * Whether two nodes describe the same entry with the same metadata and content, property by property (content
+ * lists item by item). For the few properties of a node this is several times faster than util.isDeepStrictEqual.
+ */
+export function sameNode(a: TreeNode, b: TreeNode): boolean {
+  let keys = 0;
+  for (const key in a) {
+    keys++;
+    const x = a[key as keyof TreeNode];
+    const y = b[key as keyof TreeNode];
+    if (x !== y && !(Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((item, i) => item === y[i]))) return false;
+  }
+  // Same number of properties, so b has none that a lacks.
+  for (const _ in b) keys--;
+  return keys === 0;
+}
+
 export function encodeTree(nodes: readonly TreeNode[]): Buffer {
   return Buffer.from(JSON.stringify({ nodes }), 'utf8');
 }
