@@ -116,6 +116,8 @@ class Restorer {
   private readonly linkFirst = new Map<string, Buffer>();
   private readonly links: { from: Buffer; to: Buffer }[] = [];
   private window: PlannedBlob[] = [];
+  /** The last window queued: read and written while the next one is planned. */
+  private flushing: Promise<void> = Promise.resolve();
   private windowFiles = 0;
   private windowBytes = 0;
   private chownWarned = false;
@@ -212,18 +214,28 @@ class Restorer {
     this.window.push(...blobs);
     this.windowFiles++;
     this.windowBytes += offset;
-    if (this.windowFiles >= WINDOW_FILES || this.windowBytes >= WINDOW_BYTES) await this.flushWindow();
+    if (this.windowFiles >= WINDOW_FILES || this.windowBytes >= WINDOW_BYTES) await this.queueWindow();
+  }
+
+  /**
+   * Queues the window to be flushed after the one before it, and waits for that one only: so the next window's
+   * files are created while this one is read and written, rather than the workers waiting for them.
+   */
+  private async queueWindow(): Promise<void> {
+    const planned = this.window;
+    this.window = [];
+    this.windowFiles = 0;
+    this.windowBytes = 0;
+    const previous = this.flushing;
+    this.flushing = settledLater(previous.then(() => this.flushWindow(planned)));
+    await previous;
   }
 
   /**
    * Reads the window's blobs pack by pack in contiguous ranges, several ranges ahead (so a storage with latency
    * keeps the workers busy), and hands each range to a worker.
    */
-  async flushWindow(): Promise<void> {
-    const planned = this.window;
-    this.window = [];
-    this.windowFiles = 0;
-    this.windowBytes = 0;
+  private async flushWindow(planned: PlannedBlob[]): Promise<void> {
     planned.sort((a, b) => a.loc.pack - b.loc.pack || a.loc.offset - b.loc.offset);
     const ranges: Range[] = [];
     let i = 0;
@@ -400,7 +412,8 @@ class Restorer {
 
   /** Waits for every job, then links hard links and applies directory metadata. */
   async finish(root: Buffer, rootNode: TreeNode): Promise<void> {
-    await this.flushWindow();
+    await this.queueWindow();
+    await this.flushing;
     while (this.jobs.size > 0 && this.failure === undefined) await new Promise<void>((resolve) => this.allDone.push(resolve));
     if (this.failure !== undefined) throw this.failure;
     for (const { from, to } of this.links) {

@@ -9,8 +9,8 @@ describe('tree nodes', () => {
   it('are the same when every property and content item is, in whatever order or copy', () => {
     const [copy] = decodeTree(encodeTree([file]));
     assert.ok(copy !== undefined && sameNode(file, copy));
-    const { name, ...rest } = file;
-    assert.ok(sameNode(file, { ...rest, name }), 'property order does not matter');
+    const { name: _, ...rest } = file;
+    assert.ok(sameNode(file, { ...rest, name: 'f' }), 'property order does not matter');
   });
 
   it('differ in any property, content item, or a property only one of them has', () => {
