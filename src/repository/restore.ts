@@ -1,15 +1,15 @@
 /**
  * Restore of a snapshot into a directory.
  *
- * The main thread walks the trees, creates directories, symlinks and files (each at its final size, so holes stay
- * holes), and plans reads: the chunks of a window of files are grouped by pack and read as few contiguous ranges.
- * Each range goes to the least loaded worker, which decrypts its blobs and writes them to their files; once every
- * write to a file is done, the main thread applies its metadata and closes it. The main thread owns the files
- * because it is otherwise mostly idle, and because then any worker can write any file: a large file is written by
- * all of them, not by one. A file whose blob fails authentication is removed and reported; the rest is restored,
- * and then the restore fails naming every such file. Directory metadata is applied last, deepest first, so
- * creating children does not disturb their parents' mtimes.
- */
+ * The main thread walks the trees, creates directories, symlinks and files (holes stay holes: a file that ends in
+ * one is sized up front, the others by their writes), and plans reads: the chunks of a window of files are grouped
+ * by pack and read as few contiguous ranges, several ahead, while the next window's files are created. Each range
+ * goes to the least loaded worker, which decrypts its blobs and writes them to their files; once every write to a
+ * file is done, the main thread applies its metadata and closes it. The main thread owns the files so that any
+ * worker can write any file: a large file is written by all of them, not by one. A file whose blob fails
+ * authentication is removed and reported; the rest is restored, and then the restore fails naming every such
+ * file. Directory metadata is applied last, deepest first, so creating children does not disturb their parents'
+ * mtimes. */
 import { chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
