@@ -9,7 +9,8 @@
  * worker can write any file: a large file is written by all of them, not by one. A file whose blob fails
  * authentication is removed and reported; the rest is restored, and then the restore fails naming every such
  * file. Directory metadata is applied last, deepest first, so creating children does not disturb their parents'
- * mtimes. */
+ * mtimes.
+ */
 import { chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
