@@ -2,10 +2,11 @@
  * Ferry's repository against restic on the same generated data set (≥ 2 GiB by default; `FERRY_BENCH_GIB`
  * overrides), both run as CLI processes with local repositories: first backup, unchanged backup, backup after
  * changing 5 %, full restore. Prints seconds, MB/s, the Ferry/restic speed ratio and each side's peak RSS, then
- * each ratio against issue 6's target. `FERRY_BENCH_ROUNDS` repeats the sequence (the machine is shared and noisy)
- * and reports medians.
+ * each ratio against issue 6's target. `FERRY_BENCH_ROUNDS` (default 2) repeats the sequence and reports medians;
+ * the tools take turns going first, so an even number of rounds treats them alike.
  * Work files go to `FERRY_BENCH_DIR` (default /tmp/ferry-bench); the data set is kept between runs.
- */
+ * Each restore writes into a fresh ext4 volume, and each measured step starts from warm memory: see canMakeVolumes
+ * and warmMemory for why. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -207,7 +208,7 @@ async function runRound(makers: MakeTool[], base: string, dataset: Dataset, roun
 
 export async function benchRepository(): Promise<void> {
   const gib = Number(process.env.FERRY_BENCH_GIB ?? '2.1');
-  const rounds = Math.max(1, Number(process.env.FERRY_BENCH_ROUNDS ?? '1'));
+  const rounds = Math.max(1, Number(process.env.FERRY_BENCH_ROUNDS ?? '2'));
   const base = process.env.FERRY_BENCH_DIR ?? '/tmp/ferry-bench';
   mkdirSync(base, { recursive: true });
   console.log(`generating ${gib} GiB data set in ${base}/data …`);
@@ -258,5 +259,6 @@ export async function benchRepository(): Promise<void> {
     console.log(`peak RSS ${tool.name}: ${peak.toFixed(0)} MiB${verdict}`);
   }
   console.log('(ratio = restic time / Ferry time, the median of the rounds\' ratios; CPU s = user + system time of all threads,');
-  console.log(' the work done, which other load does not change much; FERRY_BENCH_ROUNDS=n repeats the sequence, medians shown)');
+  console.log(' the work done, which other load does not change much; FERRY_BENCH_ROUNDS=n repeats the sequence, medians shown;');
+  console.log(' the tools take turns going first, so an even n treats them alike)');
 }
