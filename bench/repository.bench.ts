@@ -111,7 +111,7 @@ const workDir = (base: string): string => join(base, 'rounds');
  * provisioned volume. Restoring into a directory of this machine's disk instead measured its ext4 more than the
  * tools: it has no journal, and without one ext4 will not reuse an inode freed in the last 60 s (360 s while its
  * table block is dirty) and checks every such inode one by one on each file it creates (`recently_deleted` and
- * `find_get_block_common` in perf: up to 45 % of a restore right after a round's 35,000 files were deleted, even
+ * `find_get_block_common` in perf: more than half of a restore right after a round's 35,000 files were deleted, even
  * after a 65 s pause). Making a volume needs root, `mkfs.ext4` and a loop device; without them restores go to
  * directories and each round waits SETTLE_MS after the previous one's deletion.
  */
