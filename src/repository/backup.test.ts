@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, rmSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { decodeTree } from './tree.js';
 import { restoreSnapshot } from './restore.js';
 import { checkRepository } from './check.js';
 import { listSnapshots } from './snapshot.js';
+import { createFileStorage } from './storage/fs.js';
 import { describeTree, makeFixtureTree, testRepository } from './testing.js';
 
 describe('backup and restore', () => {
@@ -188,6 +189,43 @@ describe('backup and restore', () => {
     assert.deepEqual(check.errors, []);
     const next = await backupDirectory(repo, source);
     assert.equal(next.files, 40);
+  });
+
+  it('cancels a restore midway, with no file of the target or the repository left open', async () => {
+    const source = join(work, 'cancel-restore');
+    makeDir(source);
+    for (let d = 0; d < 8; d++) {
+      mkdirSync(join(source, `d${d}`));
+      for (let i = 0; i < 400; i++) writeFileSync(join(source, `d${d}`, `f${i}`), randomBytes(2000 + i));
+    }
+    const repoDir = join(work, 'cancel-repo');
+    const repo = await testRepository({}, createFileStorage(repoDir));
+    const { snapshotId } = await backupDirectory(repo, source, { workers: 2 });
+    const target = join(work, 'cancel-restored');
+    const controller = new AbortController();
+    // Cancel once the restore is under way: some files are there, most are not.
+    const restored = (): number => (statSync(target, { throwIfNoEntry: false }) === undefined ? 0 : readdirSync(target, { recursive: true }).length);
+    const poll = setInterval(() => {
+      if (restored() > 300) controller.abort();
+    }, 2);
+    try {
+      await assert.rejects(restoreSnapshot(repo, snapshotId, target, { signal: controller.signal, workers: 2 }), { code: 'Canceled' });
+    } finally {
+      clearInterval(poll);
+    }
+    assert.ok(restored() < 8 * 401, 'stopped before the end');
+    // Nothing of the restore goes on once it has returned: no file of the target open, no pack read afterwards.
+    await repo.storage.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stillOpen = readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        const path = readlinkSync(join('/proc/self/fd', fd));
+        return path.startsWith(target) || path.startsWith(repoDir);
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(stillOpen, []);
   });
 });
 

@@ -427,6 +427,10 @@ class Restorer {
   }
 
   async close(): Promise<void> {
+    // After a failure or cancel a window may still be flushing: it stops at its next step, and nothing may read
+    // or hand out writes once the restore has returned.
+    this.fail(new Error('the restore has stopped'));
+    await this.flushing.catch(() => undefined);
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     // Left open only after a failure or cancel: files whose last job never came back.
     for (const { fd } of this.open) if (fd !== undefined) closeSync(fd);
