@@ -121,13 +121,13 @@ function canMakeVolumes(base: string): boolean {
   const unmount = makeVolume(probe, 64 * 1024 * 1024);
   unmount?.();
   rmSync(probe, { recursive: true, force: true });
-  rmSync(`${probe}.img`, { force: true });
   return unmount !== undefined;
 }
 
 /**
- * Mounts an empty ext4 of `bytes` (a sparse image file) at `dir`; returns how to unmount it, or undefined. The loop
- * device does direct I/O, so the restored data is cached once (by the volume), not a second time by the image.
+ * Mounts an empty ext4 of `bytes` (a sparse image file) at `dir`; returns how to unmount it, which also deletes the
+ * image, or undefined (the image deleted already). The loop device does direct I/O, so the restored data is cached
+ * once (by the volume), not a second time by the image.
  */
 function makeVolume(dir: string, bytes: number): (() => void) | undefined {
   const image = `${dir}.img`;
@@ -137,7 +137,10 @@ function makeVolume(dir: string, bytes: number): (() => void) | undefined {
   const ok = (cmd: string, ...args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
   const loop = spawnSync('losetup', ['--find', '--show', '--direct-io=on', image], { encoding: 'utf8' });
   const device = loop.status === 0 ? loop.stdout.trim() : '';
-  if (device === '') return undefined;
+  if (device === '') {
+    rmSync(image, { force: true });
+    return undefined;
+  }
   const unmount = (): void => {
     ok('umount', dir);
     ok('losetup', '--detach', device);
@@ -151,7 +154,7 @@ function makeVolume(dir: string, bytes: number): (() => void) | undefined {
 /**
  * Touches `bytes` of fresh memory in a child process, which then exits. This virtual machine hands free memory back
  * to its host (virtio-balloon free page reporting), and the host must fault it back in when the guest uses it again:
- * a restore's page cache landing on such memory took twice the system time (`copy_folio_from_iter_atomic` in perf),
+ * a restore's page cache landing on such memory took two to three times the system time (`copy_folio_from_iter_atomic` in perf),
  * and it did so for whichever tool restored second after the backups. Memory just freed has not been handed back
  * yet, so every measured step starts from the same warm state, whichever tool runs it.
  */

@@ -47,7 +47,7 @@ export interface RestoreResult {
   durationMs: number;
 }
 
-/** Files per window; also bounds the files open at once. */
+/** Files per window; also bounds the files open at once (two windows: one being written, the next being planned). */
 const WINDOW_FILES = 256;
 const WINDOW_BYTES = 64 * 1024 * 1024;
 const RANGE_BYTES = 8 * 1024 * 1024;
