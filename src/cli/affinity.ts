@@ -37,6 +37,17 @@ async function usableConfig(report: ConfigReport, output: ExplainOptions['output
 }
 
 /** Live mode: nodes, node-agents, tolerations, storage classes and (without --config) the ConfigMap from the cluster. */
+/**
+ * Every class with an entry; when there is also a global entry, the cluster's classes it applies to (those without
+ * an entry of their own), since that is where a default-class PVC's data movement goes.
+ */
+function classesToAnswer(config: NodeAgentConfig, entryClasses: string[], live: LiveCluster): string[] {
+  if (entryClasses.length === 0) return [''];
+  if (!(config.loadAffinity ?? []).some((e) => e.storageClass === undefined || e.storageClass === '')) return entryClasses;
+  const others = live.storageClasses.map((c) => c.metadata?.name ?? '').filter((name) => name !== '' && !entryClasses.includes(name));
+  return [...entryClasses, ...(others.length > 0 ? others : [''])];
+}
+
 async function runLiveExplain(options: ExplainOptions): Promise<void> {
   const [{ loadConfigFile, parseConfigMap }, { classTopology, explainLive, readLiveCluster }, { createKubeClient }] = await Promise.all([
     import('../config/index.js'),
@@ -57,7 +68,7 @@ async function runLiveExplain(options: ExplainOptions): Promise<void> {
   const config = await usableConfig(report, options.output);
   if (config === undefined) return;
   const entryClasses = [...new Set((config.loadAffinity ?? []).map((e) => e.storageClass).filter((c): c is string => c !== undefined && c !== ''))];
-  const classes = options.storageClass !== undefined ? [options.storageClass] : entryClasses.length > 0 ? entryClasses : [''];
+  const classes = options.storageClass !== undefined ? [options.storageClass] : classesToAnswer(config, entryClasses, live);
   const answers = classes.map((storageClass) => {
     const sc = live.storageClasses.find((c) => c.metadata?.name === storageClass);
     const topology = classTopology(sc);

@@ -135,6 +135,9 @@ describe('hostpath CSI driver', { timeout: 120_000 }, () => {
     await objects.create(claim('second', { storageClassName: STORAGE_CLASS, resources: { requests: { storage: '2Gi' } } }));
     const first = await pvc('first', bound);
     const second = await pvc('second', bound);
+    assert.equal(first.spec?.storageClassName, STORAGE_CLASS, 'the DefaultStorageClass admission names the class a claim without one gets');
+    const classless = await objects.create(claim('classless', { storageClassName: '' }), undefined, 'All');
+    assert.equal((classless.spec as { storageClassName?: string } | undefined)?.storageClassName, '', 'an explicit "" (no class) is kept');
     const pv = await core.readPersistentVolume({ name: first.spec?.volumeName ?? '' });
     assert.equal(pv.metadata?.name, `pvc-${first.metadata?.uid ?? ''}`);
     assert.equal(pv.spec?.csi?.driver, DRIVER_NAME);

@@ -118,6 +118,11 @@ export interface KindBehavior {
   selectableFields: readonly string[];
   /** Fills fields a real API server defaults, on create and update alike; mutates its argument. */
   defaults?: (obj: KubeObject) => void;
+  /**
+   * Mutating admission that reads other objects, on create only (DefaultStorageClass); `list` gives the stored
+   * objects of a storage key. Mutates its argument.
+   */
+  admitOnCreate?: (obj: KubeObject, list: (storageKey: string) => readonly KubeObject[]) => void;
   /** The status a new object starts with when create resets the status (pods start `Pending`). */
   initialStatus?: (obj: KubeObject) => Record<string, unknown>;
   validate?: (obj: KubeObject, old: KubeObject | undefined) => FieldError[];

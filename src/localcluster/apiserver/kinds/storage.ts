@@ -1,6 +1,8 @@
 /** PersistentVolume, PersistentVolumeClaim, StorageClass and CSIDriver defaulting and validation. */
 import { fieldErr } from '../errors.js';
 import { asArray, asRecord, asString, clone, deepEqual, isRecord } from '../json.js';
+import { compareText } from '../../../util/compare.js';
+import { STORAGE_CLASSES } from '../keys.js';
 import type { FieldError, KubeObject } from '../types.js';
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
@@ -30,6 +32,24 @@ export function validatePersistentVolume(pv: KubeObject): FieldError[] {
 
 export function defaultPersistentVolumeClaim(pvc: KubeObject): void {
   if (isRecord(pvc['spec'])) setDefault(pvc['spec'], 'volumeMode', 'Filesystem');
+}
+
+export function isDefaultStorageClass(sc: KubeObject): boolean {
+  const annotations = sc.metadata.annotations ?? {};
+  return annotations['storageclass.kubernetes.io/is-default-class'] === 'true' || annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+}
+
+/**
+ * The DefaultStorageClass admission plugin: a claim created without `storageClassName` (absent, not "") gets the
+ * default class, the newest one when several are marked, so `kubectl get pvc` and Ferry see the class it binds with.
+ */
+export function admitPersistentVolumeClaim(pvc: KubeObject, list: (storageKey: string) => readonly KubeObject[]): void {
+  const spec = pvc['spec'];
+  if (!isRecord(spec) || (spec['storageClassName'] !== undefined && spec['storageClassName'] !== null)) return;
+  const newest = list(STORAGE_CLASSES)
+    .filter(isDefaultStorageClass)
+    .sort((a, b) => compareText(b.metadata.creationTimestamp ?? '', a.metadata.creationTimestamp ?? '') || compareText(a.metadata.name ?? '', b.metadata.name ?? ''))[0];
+  if (newest?.metadata.name !== undefined) spec['storageClassName'] = newest.metadata.name;
 }
 
 /** The claim's spec with what may change after creation removed: requests (expansion) and a first volumeName. */

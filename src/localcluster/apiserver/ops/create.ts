@@ -64,6 +64,7 @@ export function createObject(ctx: OpsContext, type: ResourceType, namespace: str
   }
   applySchema(type, obj, options);
   type.behavior.defaults?.(obj);
+  type.behavior.admitOnCreate?.(obj, (storageKey) => ctx.store.list(storageKey));
   const generateName = obj.metadata.generateName;
   const generated = (obj.metadata.name ?? '') === '' && generateName !== undefined && generateName !== '';
   if (generated) obj.metadata.name = `${generateName}${randomSuffix()}`;

@@ -7,6 +7,7 @@ import { defaultNamespace, defaultSecret, initialNamespaceStatus, namespaceFinal
 import { eventFromCore, eventToCore } from '../kinds/events.js';
 import { defaultPod, initialPodStatus, podGracePeriodSeconds } from '../kinds/pod.js';
 import {
+  admitPersistentVolumeClaim,
   defaultCSIDriver,
   defaultPersistentVolume,
   defaultPersistentVolumeClaim,
@@ -139,6 +140,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
       table: persistentVolumeClaimTable,
       returnsDeletedObject: true,
       defaults: defaultPersistentVolumeClaim,
+      admitOnCreate: admitPersistentVolumeClaim,
       initialStatus: initialClaimOrVolumeStatus,
       validate: validatePersistentVolumeClaim,
     },

@@ -1,5 +1,6 @@
 /** Table columns of volumes and storage kinds (PVs, PVCs, StorageClasses, VolumeAttachments, CSI objects). */
 import { asArray, asRecord, asString, at } from '../json.js';
+import { isDefaultStorageClass } from '../kinds/storage.js';
 import type { KubeObject, TableSpec } from '../types.js';
 import { column, nameAgeTable } from './columns.js';
 
@@ -75,14 +76,6 @@ export const persistentVolumeClaimTable: TableSpec = nameAgeTable(
   VOLUME_MODE,
 );
 
-function isDefaultClass(sc: KubeObject): boolean {
-  const annotations = sc.metadata.annotations ?? {};
-  return (
-    annotations['storageclass.kubernetes.io/is-default-class'] === 'true' ||
-    annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true'
-  );
-}
-
 const storageClassColumns = nameAgeTable(
   [
     column('Provisioner', 'string', 'Indicates the type of the provisioner.'),
@@ -103,7 +96,7 @@ export const storageClassTable: TableSpec = {
   columns: storageClassColumns.columns,
   cells: (sc, now) => {
     const [name, ...rest] = storageClassColumns.cells(sc, now);
-    return [isDefaultClass(sc) ? `${String(name)} (default)` : (name ?? ''), ...rest];
+    return [isDefaultStorageClass(sc) ? `${String(name)} (default)` : (name ?? ''), ...rest];
   },
 };
 
