@@ -68,13 +68,14 @@ async function run(flags: DemoFlags): Promise<void> {
   let cluster: LocalCluster | undefined;
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (interrupted === undefined) process.stderr.write(`\n${signal}: stopping…\n`);
+    if (interrupted === undefined) process.stderr.write(`\n${signal === 'SIGPIPE' ? 'SIGPIPE (its output was closed)' : signal}: stopping…\n`);
     interrupted = signal;
     controller.abort();
   };
   // Listen before starting: a signal during start-up still stops everything.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGPIPE', onSignal);
   try {
     out(reason === undefined ? 'ferry demo: the cluster stays up when the story ends (--exit to stop it then)' : `ferry demo: will stop the cluster and exit when the story ends (${reason})`);
     const started = Date.now();
@@ -100,6 +101,7 @@ async function run(flags: DemoFlags): Promise<void> {
     }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGPIPE', onSignal);
   }
 }
 

@@ -161,6 +161,28 @@ describe('ferry demo (e2e)', { timeout: 300_000 }, () => {
     }
   });
 
+  it('closing its output (ferry demo | head) stops the story: the cluster is stopped, exit 1, nothing left running', async () => {
+    const dir = join(tmp, 'closed-output');
+    const child = spawn(process.execPath, [FERRY, 'demo', '--exit', '--size', '16MiB', '--dir', dir], { env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      let stdout = '';
+      for await (const chunk of child.stdout) {
+        stdout += (chunk as Buffer).toString();
+        if (stdout.includes('[1/7]')) break;
+      }
+      child.stdout.destroy();
+      assert.equal(await exited, 1, stderr);
+      assert.match(stderr, /SIGPIPE \(its output was closed\): stopping…[\s\S]*stopped: no process of the demo is left running\nerror: interrupted by SIGPIPE/);
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+      assert.deepEqual(await processesUsing(dir), []);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('a size it cannot use is a usage error (exit 2) before anything starts', async () => {
     const dir = join(tmp, 'bad-size');
     const result = await runProcess(process.execPath, [FERRY, 'demo', '--exit', '--size', 'lots', '--dir', dir], { env: userEnv(), timeoutMs: 30_000 });
