@@ -124,7 +124,7 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'directory of the demo\'s local cluster (emptied at start)', DEFAULT_DIR)
     .option('--exit', 'stop the cluster and exit when the story ends (the default without a terminal on stdin, or with CI=true)')
     .option('--port <port>', 'port of the local API server (default: any free port)', parsePort)
-    .option('-v, --verbose', 'show the local cluster\'s own logs (API server, scheduler, kubelets, storage); pod logs are under <dir>/pods')
+    .option('-v, --verbose', 'show the local cluster\'s own logs: components starting and every Event they record (scheduling, containers, volumes, snapshots); pod logs are under <dir>/pods')
     .action(async (_options: unknown, command: Command) => {
       await run(command.opts<DemoFlags>());
     });

@@ -85,10 +85,10 @@ describe('ferry demo (e2e)', { timeout: 300_000 }, () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it('--exit tells the whole story, data-mover pods run only on eligible nodes, and nothing is left running', async () => {
+  it('--exit tells the whole story, data-mover pods run only on eligible nodes, and nothing is left running; -v shows the cluster\'s events', async () => {
     const dir = join(tmp, 'exit');
     const movers = watchMoverPods(join(dir, 'kubeconfig'));
-    const result = await runProcess(process.execPath, [FERRY, 'demo', '--exit', '--size', '16MiB', '--dir', dir], { env: userEnv(), timeoutMs: 240_000 });
+    const result = await runProcess(process.execPath, [FERRY, 'demo', '--exit', '-v', '--size', '16MiB', '--dir', dir], { env: userEnv(), timeoutMs: 240_000 });
     await movers.stop();
     assert.equal(result.code, 0, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
     const { stdout } = result;
@@ -102,6 +102,8 @@ describe('ferry demo (e2e)', { timeout: 300_000 }, () => {
     assert.match(stdout, /^ {4}backup +node-1 +node-1 +16\.8 MB .* \d+\.\d\dx +\d+\.\d\dx$/m);
     assert.match(stdout, /^ {4}restore +node-1 +node-1 +16\.8 MB /m);
     assert.match(stdout, /The demo completed every step in/);
+    assert.match(result.stderr, /"component":"default-scheduler","event":"Scheduled".*"msg":"Successfully assigned velero\/demo-backup-\w+ to node-1"/, '-v: the scheduler placing the data-mover pod');
+    assert.match(result.stderr, /"component":"kubelet","node":"node-1","event":"Started".*"object":"Pod\/velero\/demo-restore-\w+"/, '-v: the kubelet starting the restore pod');
 
     const used = [...movers.nodes.entries()];
     assert.equal(used.filter(([pod]) => pod.startsWith('demo-backup-')).length, 1, `one backup data-mover pod: ${JSON.stringify(used)}`);

@@ -82,6 +82,9 @@ export function eventRecorder(objects: KubernetesObjectApi, opts: { component: s
 
   return {
     record(subject, type, reason, message) {
+      // The same story in the component's log, which is what `ferry demo -v` and `ferry local up` show.
+      const meta = subject.metadata;
+      logger.info({ event: reason, type, object: `${subject.kind}/${meta?.namespace === undefined ? '' : `${meta.namespace}/`}${meta?.name ?? ''}` }, message);
       write(subject, type, reason, message).catch((err: unknown) => {
         logger.debug({ reason, err: err instanceof Error ? err.message : String(err) }, 'could not record event');
       });

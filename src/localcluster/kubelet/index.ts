@@ -104,7 +104,7 @@ export async function startKubelet(kc: KubeConfig, opts: KubeletOptions): Promis
     },
   }).start();
   await informer.synced;
-  log.debug('kubelet started');
+  log.info('kubelet started');
 
   return {
     async stop() {

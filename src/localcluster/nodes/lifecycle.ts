@@ -4,13 +4,12 @@
  * `network-unavailable`, `unschedulable`), which is how the scheduler, the DaemonSet controller and `kubectl
  * describe node` see them. Eviction of running pods (the NoExecute taints) is not modelled.
  */
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import type { KubeConfig, V1Node } from '@kubernetes/client-node';
 import { KubeClient } from '../../kube/client.js';
 import { Informer } from '../../kube/informer.js';
 import type { Taint } from '../../kube/models.js';
 import { R } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
-import { MERGE_PATCH } from '../kubelet/api.js';
 import { WorkQueue } from '../../controller/index.js';
 
 const PREFIX = 'node.kubernetes.io/';
@@ -57,18 +56,18 @@ export interface NodeLifecycle {
 }
 
 export function startNodeLifecycle(kc: KubeConfig, { logger }: { logger: Logger }): NodeLifecycle {
-  const core = kc.makeApiClient(CoreV1Api);
+  // KubeClient's errors let the queue tell a conflict (retried quietly) from a real failure.
+  const client = new KubeClient(kc);
   const queue = new WorkQueue(async (name) => {
     const node = informer.get(name);
     const taints = node === undefined ? undefined : reconcileTaints(node);
     if (node === undefined || taints === undefined) return undefined;
     // The resourceVersion makes the patch fail on a concurrent change (kubectl taint), which is then retried.
     const body = { metadata: { resourceVersion: node.metadata?.resourceVersion }, spec: { taints } };
-    await core.patchNode({ name, body }, MERGE_PATCH);
+    await client.patch(R.nodes, { name }, body);
     logger.debug({ node: name, taints: taints.map((t) => t.key) }, 'node condition taints updated');
     return undefined;
   }, logger);
-  const client = new KubeClient(kc);
   const informer = new Informer<V1Node>(client, {
     resource: R.nodes,
     logger,

@@ -82,7 +82,7 @@ export async function startObjectStore(kc: KubeConfig, opts: ObjectStoreOptions)
     await server.stop();
     throw err;
   }
-  log.debug({ endpoint: server.endpoint, bucket: server.bucket }, 'object store started');
+  log.info({ endpoint: server.endpoint, bucket: server.bucket }, 'object store started');
   let stopping = false;
   // s3rver is a test server and has been seen to die under load; the store's data is on disk, so bring it back on
   // the same port (the BackupStorageLocation points there) rather than fail every later backup.

@@ -136,7 +136,7 @@ export async function startHostpathDriver(kc: KubeConfig, opts: HostpathDriverOp
     unreadySnapshots();
   }, resyncMs);
   resync.unref();
-  log.debug('hostpath driver started');
+  log.info('hostpath driver started');
 
   return {
     async stop() {
