@@ -17,7 +17,7 @@ const ALL_AGENTS = new Set(['node-1', 'node-2', 'node-3', 'node-4', 'node-5']);
 function pendingPod(entry: LoadAffinity, schedulerMessage?: string): Pod {
   return {
     metadata: { name: 'b-1', namespace: 'velero' },
-    spec: { containers: [], affinity: dataMoverPodAffinity(entry) },
+    spec: { containers: [], affinity: dataMoverPodAffinity(entry), volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'b-1' } }] },
     status: {
       phase: 'Pending',
       ...(schedulerMessage === undefined ? {} : { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: schedulerMessage }] }),
@@ -51,7 +51,14 @@ describe('diagnosePlacement', () => {
   it('says the pod waits, not that it cannot be placed, while its PVC is still being provisioned', () => {
     const scheduler = '0/5 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.';
     const message = diagnosePlacement({ pod: pendingPod(SEED, scheduler), nodes, nodeAgentNodes: ALL_AGENTS, rule: 'loadAffinity[0]' });
-    assert.equal(message, `data-mover pod velero/b-1 waits for its PVC to be bound (scheduler: ${scheduler})`);
+    assert.equal(message, 'data-mover pod velero/b-1 waits for its PVC velero/b-1 to be provisioned and bound');
+  });
+
+  it('says when the pod\'s volume was provisioned on nodes the affinity excludes (an Immediate class)', () => {
+    const scheduler = '0/5 nodes are available: 1 node(s) had volume node affinity conflict, 4 node(s) didn\'t match Pod\'s node affinity/selector.';
+    const message = diagnosePlacement({ pod: pendingPod(SEED, scheduler), nodes, nodeAgentNodes: ALL_AGENTS, rule: 'loadAffinity[0]' }) ?? '';
+    assert.match(message, /^data-mover pod velero\/b-1 cannot be placed: its volume is reachable only from nodes its node affinity \(loadAffinity\[0\]\) excludes: .* give it a WaitForFirstConsumer class/);
+    assert.ok(message.endsWith(`(scheduler: ${scheduler})`), message);
   });
 
   it('groups the seed sample\'s nodes by what they fail once node-1 is cordoned away', () => {

@@ -97,6 +97,15 @@ export function diagnosePlacement({ pod, nodes, nodeAgentNodes, rule }: Placemen
   }
   if (scheduler === undefined) return undefined;
   // The backup or restore PVC is still being provisioned: the scheduler retries once it is bound, nothing is wrong yet.
-  if (scheduler.includes('unbound immediate PersistentVolumeClaims')) return `data-mover pod ${name} waits for its PVC to be bound (scheduler: ${scheduler})`;
+  if (scheduler.includes('unbound immediate PersistentVolumeClaims')) {
+    const claim = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim !== undefined)?.persistentVolumeClaim?.claimName;
+    return `data-mover pod ${name} waits for its PVC${claim === undefined ? '' : ` ${pod.metadata?.namespace ?? ''}/${claim}`} to be provisioned and bound`;
+  }
+  // An Immediate class provisions the volume wherever it likes, before the pod (and its loadAffinity) is considered.
+  if (scheduler.includes('volume node affinity conflict')) {
+    return withScheduler(
+      `its volume is reachable only from nodes its node affinity (${rule}) excludes: the volume's storage class binds Immediately, so it was provisioned without regard to loadAffinity; give it a WaitForFirstConsumer class (backupPVC.<class>.storageClass for backups, the target PVC's class for restores) or allow those nodes`,
+    );
+  }
   return withScheduler('the scheduler found no fitting node');
 }
