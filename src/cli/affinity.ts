@@ -8,7 +8,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { ConfigReport, NodeAgentConfig } from '../config/types.js';
 import type { LiveCluster } from '../install/index.js';
-import { usageError } from '../util/errors.js';
+import { FerryError, usageError } from '../util/errors.js';
 import { EXIT_FAILED } from './program.js';
 
 interface ExplainOptions {
@@ -64,6 +64,11 @@ async function runLiveExplain(options: ExplainOptions): Promise<void> {
   let report: ConfigReport;
   if (options.config !== undefined) report = await loadConfigFile(options.config);
   else if (live.configMapName === undefined) throw usageError(`the node-agent DaemonSet in ${options.namespace} reads no ConfigMap: pass --configmap NAME or --config FILE`);
+  else if (live.configMap === undefined) {
+    throw new FerryError('NotFound', `ConfigMap ${options.namespace}/${live.configMapName} not found`, {
+      hint: options.configmap === undefined ? `the node-agent DaemonSet names it: create it (kubectl create cm ${live.configMapName} -n ${options.namespace} --from-file=<config.json>)` : `list them with kubectl get cm -n ${options.namespace}, or omit --configmap to use the one the node-agent DaemonSet reads`,
+    });
+  }
   else report = parseConfigMap(live.configMap, live.configMapName, { namespace: options.namespace });
   const config = await usableConfig(report, options.output);
   if (config === undefined) return;
