@@ -1,8 +1,13 @@
 # Ferry's image: the node-agent DaemonSet and the data-mover pods both run it (`node-agent server`,
 # `data-mover backup|restore`). Build: docker build -t <registry>/ferry:<version> .   (see docs/packaging.md)
 
+# The build and deps stages use the full node:22 image (Debian, with python3, make and g++): zstd-napi's install is
+# `prebuild-install -r napi || node-gyp rebuild`, so where its prebuilt binary cannot be downloaded it is compiled,
+# and node:22-slim has no toolchain for that. The runtime stage is node:22-slim: both tags follow the same Debian
+# release, so the native module built in deps loads there.
+
 # --- build: all dependencies, compile the TypeScript into dist/ ---
-FROM node:22-slim AS build
+FROM node:22 AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -13,7 +18,7 @@ RUN npx tsc -p tsconfig.build.json \
  && cp -r src/kube/crds dist/kube/crds
 
 # --- production dependencies only (zstd-napi keeps its native build from this stage) ---
-FROM node:22-slim AS deps
+FROM node:22 AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev

@@ -14,7 +14,7 @@ export interface CommonFlags {
 
 interface CreateFlags extends CommonFlags {
   pvc: string;
-  storageLocation: string;
+  storageLocation?: string;
   datamoverName: string;
   wait?: boolean;
 }
@@ -22,6 +22,12 @@ interface CreateFlags extends CommonFlags {
 export async function client(flags: CommonFlags): Promise<KubeClient> {
   const { createKubeClient } = await import('../kube/client.js');
   return createKubeClient({ kubeconfig: flags.kubeconfig });
+}
+
+/** Velero's rule when a backup names no location: the namespace's BackupStorageLocation marked default, else `default`. */
+async function defaultLocation(kube: KubeClient, namespace: string): Promise<string> {
+  const { defaultStorageLocation, DEFAULT_LOCATION_NAME } = await import('../install/storage.js');
+  return (await defaultStorageLocation(kube, namespace))?.name ?? DEFAULT_LOCATION_NAME;
 }
 
 async function create(name: string, flags: CreateFlags): Promise<void> {
@@ -34,7 +40,7 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
       namespace: flags.namespace,
       pvcNamespace: pvc.namespace,
       pvc: pvc.name,
-      storageLocation: flags.storageLocation,
+      storageLocation: flags.storageLocation ?? (await defaultLocation(kube, flags.namespace)),
       dataMoverName: flags.datamoverName,
     });
     const duName = dataUpload.metadata.name ?? '';
@@ -138,7 +144,7 @@ export function registerBackup(program: Command): void {
       )
       .argument('<name>', 'the backup\'s name (label velero.io/backup-name on its objects)')
       .requiredOption('--pvc <namespace/name>', 'the PVC to back up')
-      .option('--storage-location <name>', 'the BackupStorageLocation holding the repository', 'default')
+      .option('--storage-location <name>', 'the BackupStorageLocation holding the repository (default: the namespace\'s one marked spec.default, else default)')
       .option('--datamover-name <name>', 'spec.datamover of the DataUpload', 'ferry')
       .option('--wait', 'wait for the end, showing progress'),
   ).action(async (name: string, _options: unknown, command: Command) => {

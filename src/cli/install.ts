@@ -3,7 +3,7 @@
  * as `kubectl apply` does, or with `--dry-run` the objects it would write.
  */
 import { Option, type Command } from 'commander';
-import type { InstallStep } from '../install/index.js';
+import type { InstallStep, PlannedObject } from '../install/index.js';
 import type { Toleration } from '../kube/models.js';
 import { usageError } from '../util/errors.js';
 
@@ -23,6 +23,7 @@ interface InstallFlags {
   tolerations?: string;
   tolerationsFile?: string;
   dryRun?: boolean;
+  crdsOnly?: boolean;
   output?: 'yaml' | 'json';
   provider?: string;
   bucket?: string;
@@ -47,9 +48,20 @@ async function printDryRun(objects: readonly object[], output: 'yaml' | 'json'):
   process.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
 }
 
+/** `--dry-run` leaves out what exists and would be kept: say so, since the output is then not a complete set. */
+function noteKept(kept: readonly PlannedObject[]): void {
+  if (kept.length === 0) return;
+  const names = kept.map((p) => `${p.kind.toLowerCase()}/${p.name}`).join(', ');
+  process.stderr.write(
+    `note: ${String(kept.length)} object${kept.length === 1 ? '' : 's'} already exist${kept.length === 1 ? 's' : ''} and ${kept.length === 1 ? 'is' : 'are'} not printed (${names}): ` +
+      'this is not a complete manifest set; run against a cluster without Ferry for one\n',
+  );
+}
+
 async function run(flags: InstallFlags): Promise<void> {
   if (flags.output !== undefined && flags.dryRun !== true) throw usageError('-o/--output needs --dry-run');
-  const [{ dryRunObjects, install, planInstall }, { podResources }, { createKubeClient }, { durationFlag, formatGoDuration }, { DEFAULT_FERRY_IMAGE }] = await Promise.all([
+  if (flags.image !== undefined && flags.image.trim() === '') throw usageError('--image must name an image', 'e.g. --image registry.example.com/ferry:0.1.0, or leave it out for the default');
+  const [{ dryRunObjects, install, keptObjects, planInstall }, { podResources }, { createKubeClient }, { durationFlag, formatGoDuration }, { DEFAULT_FERRY_IMAGE }] = await Promise.all([
     import('../install/index.js'),
     import('../install/pod-options.js'),
     import('../kube/client.js'),
@@ -72,6 +84,7 @@ async function run(flags: InstallFlags): Promise<void> {
       namespace: flags.namespace,
       image: flags.image ?? DEFAULT_FERRY_IMAGE,
       nodeAgentConfigMap: flags.nodeAgentConfigmap,
+      crdsOnly: flags.crdsOnly === true,
       dataMoverName: flags.datamoverName,
       prepareTimeout,
       wait: flags.wait === true,
@@ -83,10 +96,16 @@ async function run(flags: InstallFlags): Promise<void> {
       onStep: ({ kind, name, action }: InstallStep) => process.stdout.write(`${kind.toLowerCase()}/${name} ${action}\n`),
     };
     if (flags.dryRun === true) {
-      await printDryRun(dryRunObjects(await planInstall(options)), flags.output ?? 'yaml');
+      const plan = await planInstall(options);
+      await printDryRun(dryRunObjects(plan), flags.output ?? 'yaml');
+      noteKept(keptObjects(plan));
       return;
     }
     const result = await install(options);
+    if (flags.crdsOnly === true) {
+      process.stdout.write('Velero\'s CRDs are installed and established.\n');
+      return;
+    }
     const ready = result.nodeAgents === undefined ? '' : ` (${result.nodeAgents.ready} of ${result.nodeAgents.desired} node-agents ready)`;
     process.stdout.write(`Ferry's node-agent is installed in namespace ${flags.namespace}${ready}.\n`);
   } finally {
@@ -100,13 +119,17 @@ export function registerInstall(program: Command): void {
     .summary('Install the node-agent DaemonSet and what it needs (CRDs, RBAC, repository password)')
     .description(
       'Install Ferry\'s node-agent: Velero\'s DataUpload/DataDownload/BackupStorageLocation CRDs where absent, the namespace, ' +
-        'service account `ferry` and its RBAC, the repository password Secret `ferry-repository` (kept if it exists), the ' +
-        '`default` BackupStorageLocation when none exists (from --provider/--bucket/…, or on a local cluster its object store), ' +
-        'and the DaemonSet `ferry-node-agent`. Safe to run again. The node-agent ConfigMap must exist in the namespace and be ' +
-        'valid; nothing is changed otherwise. --dry-run prints what would be applied.',
+        'service account `ferry` with a ClusterRole for what is cluster-wide and a Role in the namespace for the rest, the ' +
+        'repository password Secret `ferry-repository` (kept if it exists), the `default` BackupStorageLocation when there is no ' +
+        'default one (an existing one marked spec.default, or named default, is used as is; otherwise from --provider/--bucket/…, ' +
+        'or on a local cluster its object store), and the DaemonSet `ferry-node-agent`. Safe to run again; without ' +
+        '--node-agent-configmap a re-run keeps the ConfigMap the installed DaemonSet reads. The node-agent ConfigMap must exist ' +
+        'in the namespace and be valid; nothing is changed otherwise. --dry-run prints what would be applied: objects that ' +
+        'exist and would be kept are left out (a note on stderr lists them), so for a complete manifest set run it against ' +
+        'a cluster without Ferry; --crds-only --dry-run prints the CRDs to apply first.',
     )
     .option('-n, --namespace <namespace>', 'namespace to install into', 'velero')
-    .option('--node-agent-configmap <name>', 'the node-agent ConfigMap the node-agents read at start (loadAffinity, loadConcurrency, …)')
+    .option('--node-agent-configmap <name>', 'the node-agent ConfigMap the node-agents read at start (loadAffinity, loadConcurrency, …); not given: keep the installed DaemonSet\'s; empty: none')
     .option('--image <image>', 'container image of the node-agent and data movers (default: ferry/ferry:<version>)')
     .option('--datamover-name <name>', 'the spec.datamover value the node-agents handle', 'ferry')
     .option('--data-mover-prepare-timeout <duration>', 'how long a data movement may take to get its data-mover pod running (node-agent default: 30m)')
@@ -116,12 +139,13 @@ export function registerInstall(program: Command): void {
     .option('--node-agent-pod-mem-limit <quantity>', 'memory limit of the node-agent container')
     .option('--tolerations <list>', 'tolerations of the node-agent pods: key[=value][:Effect],… (no value: any value; no effect: every effect)')
     .option('--tolerations-file <file>', 'tolerations of the node-agent pods as a YAML or JSON list, as in a pod spec')
-    .option('--provider <name>', 'object store provider of the `default` BackupStorageLocation, created when none exists (aws: any S3-compatible store)')
+    .option('--provider <name>', 'object store provider of the `default` BackupStorageLocation, created when no default one exists (aws: any S3-compatible store)')
     .option('--bucket <bucket>', 'bucket of the BackupStorageLocation')
     .option('--prefix <prefix>', 'prefix inside the bucket')
     .option('--backup-location-config <key=value,…>', 'BackupStorageLocation config, e.g. region=us-east-1,s3Url=http://minio:9000,s3ForcePathStyle=true')
     .option('--secret-file <file>', 'credentials file (AWS profile format) stored in the Secret cloud-credentials, key cloud')
-    .option('--dry-run', 'print what would be applied instead of applying it (reads the cluster to decide: ConfigMap check, existing objects)')
+    .option('--crds-only', 'only Velero\'s CRDs (where absent), as velero install --crds-only; with --dry-run, print only them')
+    .option('--dry-run', 'print what would be applied instead of applying it (reads the cluster to decide: ConfigMap check, existing objects, which are left out)')
     .addOption(new Option('-o, --output <format>', 'format of --dry-run: yaml (multi-document) or json (a List)').choices(['yaml', 'json']))
     .option('--wait', 'wait until the node-agent is ready on every node it runs on')
     .option('--timeout <duration>', 'how long --wait waits', '5m')
@@ -137,11 +161,20 @@ async function runUninstall(flags: { namespace: string; deleteRepositoryPassword
   const client = createKubeClient({ kubeconfig: flags.kubeconfig });
   try {
     const steps = await uninstall({ client, namespace: flags.namespace, deleteRepositoryPassword: flags.deleteRepositoryPassword === true });
+    const found = steps.filter((s) => s.action !== 'not found');
+    if (found.length === 0) {
+      process.stdout.write(`Ferry is not installed in namespace ${flags.namespace}: nothing to uninstall.\n`);
+      return;
+    }
     for (const { kind, name, action } of steps) process.stdout.write(`${kind.toLowerCase()}/${name} ${action}\n`);
     if (steps.some((s) => s.kind === 'Secret' && s.action === 'kept')) {
       process.stderr.write('note: the repository password Secret is kept: without it the backups in the object store cannot be read (--delete-repository-password removes it)\n');
     }
-    process.stdout.write(`Ferry's node-agent is uninstalled from namespace ${flags.namespace}; CRDs and backup data are kept.\n`);
+    process.stdout.write(
+      found.some((s) => s.action === 'deleted')
+        ? `Ferry's node-agent is uninstalled from namespace ${flags.namespace}; CRDs and backup data are kept.\n`
+        : `Ferry's node-agent was not installed in namespace ${flags.namespace}: nothing was removed.\n`,
+    );
   } finally {
     client.close();
   }
@@ -152,10 +185,10 @@ function registerUninstall(program: Command): void {
     .command('uninstall')
     .summary('Remove what ferry install created (not CRDs, not backup data)')
     .description(
-      'Remove the node-agent DaemonSet, its RBAC and service account, and the Secrets and BackupStorageLocation ' +
+      'Remove the node-agent DaemonSet, its RBAC (ClusterRole, Role and bindings) and service account, and the Secrets and BackupStorageLocation ' +
         'ferry install created (label component=ferry; ones others made are kept). CRDs are never removed (Velero may ' +
         'own them; removing one deletes all its objects), nor the namespace or backup data. The repository password ' +
-        'Secret is kept unless --delete-repository-password: without it the backups cannot be read.',
+        'Secret is kept unless --delete-repository-password: without it the backups cannot be read. Says so when nothing of Ferry\'s is installed in the namespace.',
     )
     .option('-n, --namespace <namespace>', 'namespace ferry install installed into', 'velero')
     .option('--delete-repository-password', 'also delete the Secret ferry-repository (the backups become unreadable)')

@@ -10,7 +10,6 @@ import { FerryError } from '../util/errors.js';
 import { CONFIG_HASH_ANNOTATION, configHash } from './config-hash.js';
 import { configMapArg } from './live-cluster.js';
 
-
 /** The ConfigMap's single data entry from the file: a raw JSON file keeps its base name as key, as `--from-file` does. */
 async function dataEntry(file: string): Promise<[string, string]> {
   const text = await readFile(file, 'utf8');
@@ -51,7 +50,7 @@ export interface ApplyConfigResult {
 export async function applyConfig({ client, namespace, configMap, file, log }: ApplyConfigOptions): Promise<ApplyConfigResult> {
   const report = await loadConfigFile(file);
   if (report.errors.length > 0 || report.config === undefined) {
-    throw new FerryError('ConfigInvalid', `${file} is invalid; nothing was changed:\n${formatIssues({ ...report, warnings: [] }).trimEnd()}`, {
+    throw new FerryError('ConfigInvalid', `${file} is invalid; nothing was changed:\n${formatIssues(report).trimEnd()}`, {
       hint: `ferry config validate ${file} lists every problem`,
     });
   }

@@ -76,6 +76,16 @@ function loadedText(a: NodeAgentConfigState): string {
   return `${a.loadedConfigMap} ${a.loadedHash}`;
 }
 
+/** How to create the ConfigMap: `config apply` validates the file first. */
+function createCommand(s: ConfigStatus, namespace: string): string {
+  return `ferry config apply -f <config.json> --configmap ${s.configMap ?? ''} -n ${namespace}`;
+}
+
+/** Whether the DaemonSet's node-agents load the ConfigMap shown (they start only once it exists). */
+function readByDaemonSet(s: ConfigStatus): boolean {
+  return s.installed && s.daemonSetConfigMap === s.configMap;
+}
+
 /** What the reader should know or do, after the table. */
 function verdict(s: ConfigStatus, namespace: string): string[] {
   const agents = s.nodeAgents;
@@ -86,13 +96,32 @@ function verdict(s: ConfigStatus, namespace: string): string[] {
   const unknown = agents.filter((a) => a.state === 'unknown').length;
   if (differ > 0) {
     let fix = `restart them to load it: ${restart} (ferry config apply does it for you)`;
-    if (s.hash === null) fix = `create ConfigMap ${s.configMap ?? ''} first (node-agents will not start without it)`;
-    else if (s.daemonSetConfigMap !== s.configMap) fix = 'a restart will not load it while the DaemonSet reads another (see the note above)';
+    if (!readByDaemonSet(s)) fix = 'a restart will not load it while the DaemonSet does not read it (see the note above)';
+    else if (s.hash === null) fix = `create ConfigMap ${s.configMap ?? ''} first (${createCommand(s, namespace)}): a node-agent that starts before it exists fails`;
     lines.push(`${differ} of ${agents.length} node-agents loaded a different config than the live one: ${fix}`);
   }
   if (unknown > 0) lines.push(`${unknown} of ${agents.length} node-agents have not reported the config they loaded yet (starting up, or an older Ferry)`);
   if (differ + unknown === 0) lines.push(s.configMap === null ? 'every node-agent runs the defaults' : 'every node-agent runs the live config');
   return lines;
+}
+
+/**
+ * The note under the ConfigMap line: what reads it, and what to run to use it. `ferry install
+ * --node-agent-configmap` is suggested only for a ConfigMap that exists (install refuses a missing one), and a
+ * missing ConfigMap the DaemonSet does not read is harmless to the node-agents.
+ */
+function configMapNote(s: ConfigStatus, namespace: string): string | undefined {
+  const name = s.configMap ?? '';
+  const missing = s.hash === null;
+  const install = `ferry install --node-agent-configmap=${name} -n ${namespace}`;
+  const use = missing ? `create it (${createCommand(s, namespace)}), then ${install}` : install;
+  if (!s.installed) return `note: no node-agent is installed in namespace ${namespace}: ${use}`;
+  if (s.daemonSetConfigMap !== s.configMap) {
+    const reads = s.daemonSetConfigMap === null ? 'reads no ConfigMap' : `reads ConfigMap ${s.daemonSetConfigMap}`;
+    return `note: DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} ${reads}, so node-agents will not load this one${missing ? ' and do not need it' : ''}; to use it: ${use}`;
+  }
+  if (missing) return `note: DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} reads this ConfigMap and it does not exist: node-agents that start now (a restart, a new node) will not start until it is created: ${createCommand(s, namespace)}`;
+  return undefined;
 }
 
 export function formatConfigStatus(s: ConfigStatus, namespace: string): string {
@@ -101,11 +130,8 @@ export function formatConfigStatus(s: ConfigStatus, namespace: string): string {
     lines.push(`DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} reads no node-agent ConfigMap (no --node-agent-configmap): node-agents run the defaults (no loadAffinity, loadConcurrency 1)`);
   } else {
     lines.push(`ConfigMap ${namespace}/${s.configMap}: ${s.hash === null ? 'not found' : `hash ${s.hash}`}`);
-    if (!s.installed) lines.push(`note: no node-agent is installed in namespace ${namespace}: ferry install --node-agent-configmap=${s.configMap}`);
-    else if (s.daemonSetConfigMap !== s.configMap) {
-      const reads = s.daemonSetConfigMap === null ? 'reads no ConfigMap' : `reads ConfigMap ${s.daemonSetConfigMap}`;
-      lines.push(`note: DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} ${reads}, so node-agents will not load this one: ferry install --node-agent-configmap=${s.configMap}`);
-    }
+    const note = configMapNote(s, namespace);
+    if (note !== undefined) lines.push(note);
     if (s.live !== null) lines.push(s.live.trimEnd());
   }
   lines.push('', 'Node-agents read the config only when they start; each reports what it loaded.', 'NODE\tPOD\tLOADED\tSTATE');

@@ -44,9 +44,9 @@ describe('ferry config apply / get', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses an invalid file and changes nothing', async () => {
-    const bad = await file('bad.json', '{"loadAffinity":[{"nodeSelector":{"matchExpressions":[{"key":"zone","operator":"in","values":["a"]}]}}]}');
-    await assert.rejects(apply(bad), /bad\.json is invalid; nothing was changed:\nerror: loadAffinity\[0\]\.nodeSelector\.matchExpressions\[0\]\.operator/);
+  it('refuses an invalid file and changes nothing, listing its errors and warnings', async () => {
+    const bad = await file('bad.json', '{"loadAfinity":[],"loadAffinity":[{"nodeSelector":{"matchExpressions":[{"key":"zone","operator":"in","values":["a"]}]}}]}');
+    await assert.rejects(apply(bad), /bad\.json is invalid; nothing was changed:\nerror: loadAffinity\[0\]\.nodeSelector\.matchExpressions\[0\]\.operator.*\nwarning: loadAfinity: unknown key, ignored/);
     assert.equal(await api.client.find(R.configMaps, { namespace: 'velero', name: 'node-agent-config' }), undefined);
     assert.equal(await templateHash(), undefined);
   });
@@ -103,13 +103,28 @@ describe('ferry config get: the verdict', () => {
 
   it('a ConfigMap the DaemonSet does not read, one that is missing, and no node-agent running', () => {
     const elsewhere = formatConfigStatus({ ...base, configMap: 'other', nodeAgents: [agent('node-1', 'h1', 'differs')] }, 'velero');
-    assert.match(elsewhere, /^note: DaemonSet velero\/ferry-node-agent reads ConfigMap cm, so node-agents will not load this one: ferry install --node-agent-configmap=other$/m);
-    assert.match(elsewhere, /^1 of 1 node-agents loaded a different config than the live one: a restart will not load it while the DaemonSet reads another/m);
+    assert.match(elsewhere, /^note: DaemonSet velero\/ferry-node-agent reads ConfigMap cm, so node-agents will not load this one; to use it: ferry install --node-agent-configmap=other -n velero$/m);
+    assert.match(elsewhere, /^1 of 1 node-agents loaded a different config than the live one: a restart will not load it while the DaemonSet does not read it/m);
     const missing = formatConfigStatus({ ...base, live: null, hash: null, nodeAgents: [agent('node-1', 'h1', 'differs')] }, 'velero');
     assert.match(missing, /^ConfigMap velero\/cm: not found$/m);
-    assert.match(missing, /create ConfigMap cm first \(node-agents will not start without it\)/);
+    assert.match(missing, /^note: DaemonSet velero\/ferry-node-agent reads this ConfigMap and it does not exist: node-agents that start now .* will not start until it is created: ferry config apply -f <config\.json> --configmap cm -n velero$/m);
+    assert.match(missing, /create ConfigMap cm first \(ferry config apply -f <config\.json> --configmap cm -n velero\): a node-agent that starts before it exists fails/);
     assert.match(formatConfigStatus({ ...base, nodeAgents: [] }, 'velero'), /^\(no running node-agent\)$/m);
-    assert.match(formatConfigStatus({ ...base, installed: false, daemonSetConfigMap: null, nodeAgents: [] }, 'velero'), /^note: no node-agent is installed in namespace velero/m);
+    assert.match(formatConfigStatus({ ...base, installed: false, daemonSetConfigMap: null, nodeAgents: [] }, 'velero'), /^note: no node-agent is installed in namespace velero: ferry install --node-agent-configmap=cm -n velero$/m);
+  });
+
+  it('a missing ConfigMap the DaemonSet does not read cannot stop node-agents: create it first, then install', () => {
+    const text = formatConfigStatus({ ...base, configMap: 'missing', daemonSetConfigMap: 'node-agent-config', live: null, hash: null, nodeAgents: [agent('node-1', 'h1', 'differs')] }, 'velero');
+    assert.match(
+      text,
+      /^note: DaemonSet velero\/ferry-node-agent reads ConfigMap node-agent-config, so node-agents will not load this one and do not need it; to use it: create it \(ferry config apply -f <config\.json> --configmap missing -n velero\), then ferry install --node-agent-configmap=missing -n velero$/m,
+    );
+    assert.doesNotMatch(text, /will not start/);
+    const none = formatConfigStatus({ ...base, configMap: 'missing', daemonSetConfigMap: null, live: null, hash: null, nodeAgents: [agent('node-1', 'none', 'differs', null)] }, 'velero');
+    assert.match(none, /reads no ConfigMap, so node-agents will not load this one and do not need it; to use it: create it/);
+    assert.doesNotMatch(none, /will not start/);
+    const notInstalled = formatConfigStatus({ ...base, installed: false, configMap: 'missing', daemonSetConfigMap: null, live: null, hash: null, nodeAgents: [] }, 'velero');
+    assert.match(notInstalled, /^note: no node-agent is installed in namespace velero: create it \(ferry config apply .*\), then ferry install --node-agent-configmap=missing -n velero$/m);
   });
 
   it('refuses to guess without a DaemonSet or --configmap', async () => {

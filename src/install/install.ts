@@ -8,6 +8,7 @@ import { pollUntil } from '../kube/wait.js';
 import { FerryError } from '../util/errors.js';
 import { createIfAbsent, createOrReplace, type ApplyAction, type Manifest } from './apply.js';
 import { configHash } from './config-hash.js';
+import { configMapArg } from './live-cluster.js';
 import {
   clusterRoleBindingManifest,
   clusterRoleManifest,
@@ -16,21 +17,29 @@ import {
   namespaceManifest,
   nodeAgentDaemonSet,
   repositorySecretManifest,
+  roleBindingManifest,
+  roleManifest,
   serviceAccountManifest,
   type LocalObjectStore,
 } from './manifests.js';
-import { backupStorageFromFlags, type BackupStorageFlags } from './storage.js';
+import { backupStorageFromFlags, DEFAULT_LOCATION_NAME, defaultStorageLocation, type BackupStorageFlags } from './storage.js';
 
 export interface InstallOptions {
   client: KubeClient;
   namespace: string;
   image: string;
+  /**
+   * The node-agent ConfigMap; `undefined` (flag not given) keeps the one the installed DaemonSet reads, so a re-run
+   * to change something else does not drop it; `''` drops it.
+   */
   nodeAgentConfigMap?: string | undefined;
   dataMoverName?: string | undefined;
   prepareTimeout?: string | undefined;
   resources?: ResourceRequirements | undefined;
   tolerations?: Toleration[] | undefined;
-  /** `velero install`'s flags; used only when there is no `default` BackupStorageLocation yet. */
+  /** Only Velero's CRDs (`velero install --crds-only`): nothing else is checked or applied. */
+  crdsOnly?: boolean | undefined;
+  /** `velero install`'s flags; used only when there is no default BackupStorageLocation yet. */
   storage?: BackupStorageFlags | undefined;
   /** Wait until the node-agent runs and is ready on every node it should run on. */
   wait: boolean;
@@ -58,18 +67,41 @@ interface Crd {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-/** Velero's install check: the ConfigMap must exist in the install namespace and be valid; its warnings are shown. */
+function plural(n: number, noun: string): string {
+  return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Velero's install check: the ConfigMap must exist in the install namespace and be valid; its warnings are shown.
+ * The messages speak to the person running install (the node-agent's own wording tells how to fix a running
+ * node-agent, which does not exist yet).
+ */
 async function checkConfigMap(client: KubeClient, namespace: string, name: string, log: (line: string) => void): Promise<string | undefined> {
   const cm = await client.find<ConfigMap>(R.configMaps, { namespace, name });
+  if (cm === undefined) {
+    throw new FerryError('NotFound', `ConfigMap ${name} given to --node-agent-configmap does not exist in namespace ${namespace}; nothing was changed`, {
+      hint: `create it first: kubectl create cm ${name} -n ${namespace} --from-file=<config.json> (or ferry config apply -f <config.json> --configmap ${name} -n ${namespace})`,
+    });
+  }
   const report = parseConfigMap(cm, name, { namespace });
   if (report.errors.length > 0) {
-    throw new FerryError('ConfigInvalid', `--node-agent-configmap specified ConfigMap ${name} is invalid:\n${formatIssues({ ...report, warnings: [] }).trimEnd()}`, {
-      hint: cm === undefined ? `create it first: kubectl create cm ${name} -n ${namespace} --from-file=<config.json>` : 'fix the ConfigMap and run ferry install again; nothing was changed',
+    const counts = [plural(report.errors.length, 'error'), ...(report.warnings.length === 0 ? [] : [plural(report.warnings.length, 'warning')])].join(', ');
+    throw new FerryError('ConfigInvalid', `ConfigMap ${namespace}/${name} given to --node-agent-configmap is invalid (${counts}); nothing was changed:\n${formatIssues(report).trimEnd()}`, {
+      hint: `fix it and run ferry install again (kubectl get cm ${name} -n ${namespace} -o yaml > cm.yaml && ferry config validate cm.yaml checks an edit before you apply it)`,
     });
   }
   for (const { path, message } of report.warnings) log(`warning: ConfigMap ${namespace}/${name}: ${path}: ${message}`);
-  const [value] = Object.values(cm?.data ?? {});
+  const [value] = Object.values(cm.data ?? {});
   return value === undefined ? undefined : configHash(value);
+}
+
+/** The ConfigMap the node-agents will read: the flag's, else (flag not given) the one the installed DaemonSet reads. */
+function nodeAgentConfigMap(given: string | undefined, installed: DaemonSet | undefined, log: (line: string) => void): string | undefined {
+  if (given !== undefined) return given === '' ? undefined : given;
+  const kept = configMapArg(installed);
+  if (kept === undefined || kept === '') return undefined;
+  log(`note: keeping --node-agent-configmap=${kept} from the running DaemonSet; pass --node-agent-configmap= to drop it`);
+  return kept;
 }
 
 /** One object of the install, and how it is applied: `absent` ones are created only where missing (kept otherwise). */
@@ -97,7 +129,7 @@ async function backupStorage(client: KubeClient, namespace: string, flags: Backu
   if (fromFlags !== undefined) return fromFlags.secret === undefined ? [fromFlags.location] : [fromFlags.secret, fromFlags.location];
   const store = await localObjectStore(client);
   if (store === undefined) {
-    log(`note: there is no BackupStorageLocation "default" in namespace ${namespace}: create one (ferry install --provider aws --bucket …, or kubectl) before backing up`);
+    log(`note: there is no default BackupStorageLocation in namespace ${namespace}: create one (ferry install --provider aws --bucket …, or kubectl) before backing up`);
     return [];
   }
   log(`BackupStorageLocation "default" points at the local object store ${store.endpoint} (bucket ${store.bucket})`);
@@ -116,6 +148,8 @@ const RESOURCE_OF: Record<string, ResourceType> = {
   ServiceAccount: R.serviceAccounts,
   ClusterRole: R.clusterRoles,
   ClusterRoleBinding: R.clusterRoleBindings,
+  Role: R.roles,
+  RoleBinding: R.roleBindings,
   Secret: R.secrets,
   BackupStorageLocation: R.backupStorageLocations,
   DaemonSet: R.daemonSets,
@@ -136,27 +170,41 @@ async function planned(client: KubeClient, manifest: Manifest & { kind?: string 
  */
 export async function planInstall(options: InstallOptions): Promise<PlannedObject[]> {
   const { client, namespace, log } = options;
-  const hash = options.nodeAgentConfigMap === undefined || options.nodeAgentConfigMap === '' ? undefined : await checkConfigMap(client, namespace, options.nodeAgentConfigMap, log);
   const plan: PlannedObject[] = [];
   const add = async (manifest: Manifest & { kind?: string | undefined }, mode: PlannedObject['mode']): Promise<void> => {
     plan.push(await planned(client, manifest, mode));
   };
+  if (options.crdsOnly === true) {
+    for (const crd of veleroCrds()) await add(crd, 'absent');
+    return plan;
+  }
+  const installed = await client.find<DaemonSet>(R.daemonSets, { namespace, name: NODE_AGENT_DAEMONSET });
+  const configMap = nodeAgentConfigMap(options.nodeAgentConfigMap, installed, log);
+  const hash = configMap === undefined ? undefined : await checkConfigMap(client, namespace, configMap, log);
   for (const crd of veleroCrds()) await add(crd, 'absent');
   await add(namespaceManifest(namespace), 'absent');
   await add(serviceAccountManifest(namespace), 'absent');
   await add(clusterRoleManifest(namespace), 'replace');
   await add(clusterRoleBindingManifest(namespace), 'replace');
+  await add(roleManifest(namespace), 'replace');
+  await add(roleBindingManifest(namespace), 'replace');
   await add(repositorySecretManifest(namespace), 'absent');
-  if ((await client.find(R.backupStorageLocations, { namespace, name: 'default' })) === undefined) {
+  const existing = await defaultStorageLocation(client, namespace);
+  if (existing === undefined) {
     for (const m of await backupStorage(client, namespace, options.storage, log)) await add(m, 'absent');
   } else {
-    if (options.storage?.bucket !== undefined) log(`note: BackupStorageLocation "default" exists in ${namespace} and is used as it is; --provider/--bucket/… are ignored`);
-    plan.push({ resource: R.backupStorageLocations, kind: 'BackupStorageLocation', name: 'default', mode: 'absent', manifest: undefined, exists: true });
+    const flagsGiven = options.storage?.bucket !== undefined;
+    // Silent on re-runs over the location install made itself, unless flags that now do nothing were given.
+    if (flagsGiven || existing.location.metadata.labels?.component !== INSTALL_LABELS.component) {
+      const why = existing.marked ? 'spec.default' : `named ${DEFAULT_LOCATION_NAME}, none marked spec.default`;
+      log(`note: BackupStorageLocation "${existing.name}" (${why}) is the default in ${namespace} and is used as it is${flagsGiven ? '; --provider/--bucket/… are ignored' : ''}`);
+    }
+    plan.push({ resource: R.backupStorageLocations, kind: 'BackupStorageLocation', name: existing.name, mode: 'absent', manifest: undefined, exists: true });
   }
   const ds = nodeAgentDaemonSet({
     namespace,
     image: options.image,
-    nodeAgentConfigMap: options.nodeAgentConfigMap,
+    nodeAgentConfigMap: configMap,
     dataMoverName: options.dataMoverName,
     prepareTimeout: options.prepareTimeout,
     configHash: hash,
@@ -167,9 +215,19 @@ export async function planInstall(options: InstallOptions): Promise<PlannedObjec
   return plan;
 }
 
+const written = (p: PlannedObject): boolean => p.manifest !== undefined && (p.mode === 'replace' || !p.exists);
+
 /** What `--dry-run` prints: the objects that would be written (created, or replaced to converge). */
 export function dryRunObjects(plan: readonly PlannedObject[]): Manifest[] {
-  return plan.filter((p) => p.manifest !== undefined && (p.mode === 'replace' || !p.exists)).map((p) => p.manifest as Manifest);
+  return plan.filter(written).map((p) => p.manifest as Manifest);
+}
+
+/**
+ * Objects that exist and are kept, so `--dry-run` leaves them out: printing them would not be what install applies,
+ * and re-printing the password Secret with a fresh random value would replace the repository password if applied.
+ */
+export function keptObjects(plan: readonly PlannedObject[]): PlannedObject[] {
+  return plan.filter((p) => !written(p));
 }
 
 async function waitForCrds(client: KubeClient, plan: readonly PlannedObject[]): Promise<void> {
@@ -212,8 +270,9 @@ function daemonSetMerge(next: DaemonSet, existing: DaemonSet): void {
 /**
  * Installs Ferry's node-agent into a cluster, idempotently: Velero's CRDs where absent, the namespace, the `ferry`
  * service account and its RBAC, the repository password Secret (kept if it exists), the `default`
- * BackupStorageLocation when there is none (from the storage flags, or the local cluster's object store), and the
- * `ferry-node-agent` DaemonSet. The node-agent ConfigMap is checked before anything is changed.
+ * BackupStorageLocation when there is no default one (none marked `spec.default` nor named `default`; from the
+ * storage flags, or the local cluster's object store), and the `ferry-node-agent` DaemonSet. The node-agent
+ * ConfigMap is checked before anything is changed.
  */
 export async function install(options: InstallOptions): Promise<InstallResult> {
   const { client, namespace, log } = options;
@@ -233,7 +292,8 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
     steps.push(step);
     options.onStep?.(step);
   }
-  if (!options.wait) return { steps };
+  if (!crdsWaited) await waitForCrds(client, plan);
+  if (!options.wait || options.crdsOnly === true) return { steps };
   log(`waiting for the node-agent to be ready on every node it runs on…`);
   const nodeAgents = await waitForNodeAgents(client, namespace, options.waitTimeoutMs);
   if (nodeAgents.desired === 0) log('warning: the node-agent DaemonSet runs on no node: no data movement can start');

@@ -46,48 +46,82 @@ export interface RbacManifest {
 }
 
 const READ = ['get', 'list', 'watch'];
+const RBAC_API = 'rbac.authorization.k8s.io/v1';
+
+/** The ClusterRole and its binding: `ferry-<namespace>`, so installs in several namespaces do not collide. */
+export function clusterRbacName(namespace: string): string {
+  return `ferry-${namespace}`;
+}
+
+/** The Role and RoleBinding in the install namespace. */
+export const NAMESPACE_RBAC_NAME = 'ferry';
 
 /**
- * What the node-agent and data movers do in the cluster, and nothing more (Velero binds cluster-admin). Each rule
- * names the code that needs its verbs; `list`/`watch` serve the informers (`src/kube/informer.ts`). The local
- * cluster enforces these rules (docs/local-cluster.md, "Authentication and RBAC"), so the end-to-end tests fail
- * when one is missing.
+ * What the node-agent and data movers do outside the install namespace, and nothing more (Velero binds
+ * cluster-admin): cluster-scoped objects, and reading the workload's PVCs and VolumeSnapshots wherever they are. Each
+ * rule names the code that needs its verbs. Everything else happens in the install namespace ({@link roleManifest}).
+ * The local cluster enforces these rules (docs/local-cluster.md, "Authentication and RBAC"), so the end-to-end tests
+ * fail when one is missing.
  */
 export function clusterRoleManifest(namespace: string): RbacManifest {
   return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
+    apiVersion: RBAC_API,
     kind: 'ClusterRole',
-    metadata: { name: `ferry-${namespace}`, labels: { ...INSTALL_LABELS } },
+    metadata: { name: clusterRbacName(namespace), labels: { ...INSTALL_LABELS } },
+    rules: [
+      // get: exposer/csi-snapshot.ts (the source PVC, in the workload's namespace), exposer/restore.ts (the target
+      // PVC's storage class and binding, in the workload's namespace), owned.ts (the backup and restore PVCs in the
+      // install namespace, before a delete). Never listed or watched.
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get'] },
+      // get: exposer/topology.ts, restore.ts, owned.ts; patch: reclaim policy and claimRef when rebinding the restored
+      // volume to the target PVC (exposer/restore.ts) and the reclaim policy on clean-up (exposer/owned.ts).
+      { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'patch'] },
+      // get: nodeagent/server.ts (its own node); list: the exposers' placement diagnosis (csi-snapshot.ts, restore.ts).
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] },
+      // exposer/topology.ts, exposer/restore.ts: binding mode and provisioner of classes.
+      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
+      // nodeagent/server.ts: the data-mover pods' priority class must exist.
+      { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get'] },
+      // get: exposer/csi-snapshot.ts waits for the backup's VolumeSnapshot in the workload's namespace to be ready,
+      // and owned.ts reads the clone in the install namespace before deleting it.
+      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['get'] },
+      // exposer/csi-snapshot.ts: reads the backup snapshot's content and creates (owned.ts: reads, then deletes) the
+      // content of its clone; contents are cluster-scoped.
+      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotcontents'], verbs: ['get', 'create', 'delete'] },
+    ],
+  };
+}
+
+/**
+ * What happens only in the install namespace, where the node-agent's informers list and watch
+ * (`src/controller/controller.ts`: DataUploads, DataDownloads and data-mover pods of `VELERO_NAMESPACE`) and where
+ * the exposers create the objects of a data movement.
+ */
+export function roleManifest(namespace: string): RbacManifest {
+  return {
+    apiVersion: RBAC_API,
+    kind: 'Role',
+    metadata: { name: NAMESPACE_RBAC_NAME, namespace, labels: { ...INSTALL_LABELS } },
     rules: [
       // read: controller.ts (data-mover pod informer), exposer/node-agents.ts (node-agent pods), owned.ts (before a
       // delete), nodeagent/report.ts (its own pod); create: the exposers (csi-snapshot.ts, restore.ts) start
       // data-mover pods; delete: controller.ts and exposer clean-up (owned.ts); patch: nodeagent/report.ts writes
       // the loaded config's hash on the node-agent's own pod (ferry config get).
       { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'create', 'delete', 'patch'] },
-      // get: exposer/csi-snapshot.ts (source PVC), exposer/restore.ts (target PVC binding), owned.ts (before a
-      // delete); create: the backup PVC from the snapshot and the restore PVC (owned.ts); delete: their clean-up
-      // (owned.ts, restore.ts rebinding).
-      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'create', 'delete'] },
-      // get: exposer/topology.ts, restore.ts, owned.ts; patch: reclaim policy and claimRef when rebinding the restored
-      // volume to the target PVC (exposer/restore.ts) and the reclaim policy on clean-up (exposer/owned.ts).
-      { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'patch'] },
+      // create: the backup PVC from the snapshot clone (csi-snapshot.ts) and the restore PVC (restore.ts); delete:
+      // their clean-up (owned.ts) and the restore PVC when its volume is handed to the target (restore.ts). Reading
+      // them is the ClusterRole's get.
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'delete'] },
       // configmaps: nodeagent/config.ts reads the node-agent ConfigMap; secrets: datamover/location.ts reads the
-      // BSL credentials and the repository password.
+      // BSL credentials and the repository password. Both live in the install namespace.
       { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get'] },
-      // get: nodeagent/server.ts (its own node); list: the exposers' node affinity checks (csi-snapshot.ts, restore.ts).
-      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] },
       // exposer/inherited.ts: data-mover pods inherit the node-agent DaemonSet's image, env and tolerations.
       { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'] },
-      // exposer/topology.ts, exposer/restore.ts: binding mode and provisioner of classes.
-      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
-      // nodeagent/server.ts: the data-mover pods' priority class must exist.
-      { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get'] },
       // datamover/repository.ts: one initialiser per repository (a Lease created, read when taken, deleted when done
       // or stale).
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'delete'] },
-      // exposer/csi-snapshot.ts: reads the backup's snapshot, creates and deletes its own VolumeSnapshot and content
-      // (owned.ts reads each before deleting it).
-      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots', 'volumesnapshotcontents'], verbs: ['get', 'create', 'delete'] },
+      // exposer/csi-snapshot.ts: the clone of the backup's snapshot, created here and deleted on clean-up (owned.ts).
+      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'delete'] },
       // controller/dataupload.ts, controller/datadownload.ts (informers; phase and progress via get and update in
       // controller.ts, get and patch in datamover/backup.ts and datamover/restore.ts).
       { apiGroups: ['velero.io'], resources: ['datauploads', 'datadownloads'], verbs: [...READ, 'update', 'patch'] },
@@ -97,14 +131,26 @@ export function clusterRoleManifest(namespace: string): RbacManifest {
   };
 }
 
+const subjects = (namespace: string): { kind: string; name: string; namespace: string }[] => [{ kind: 'ServiceAccount', name: SERVICE_ACCOUNT, namespace }];
+
 export function clusterRoleBindingManifest(namespace: string): RbacManifest {
-  const name = `ferry-${namespace}`;
+  const name = clusterRbacName(namespace);
   return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
+    apiVersion: RBAC_API,
     kind: 'ClusterRoleBinding',
     metadata: { name, labels: { ...INSTALL_LABELS } },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-    subjects: [{ kind: 'ServiceAccount', name: SERVICE_ACCOUNT, namespace }],
+    subjects: subjects(namespace),
+  };
+}
+
+export function roleBindingManifest(namespace: string): RbacManifest {
+  return {
+    apiVersion: RBAC_API,
+    kind: 'RoleBinding',
+    metadata: { name: NAMESPACE_RBAC_NAME, namespace, labels: { ...INSTALL_LABELS } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMESPACE_RBAC_NAME },
+    subjects: subjects(namespace),
   };
 }
 

@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import type { KubeClient } from '../kube/client.js';
 import type { BackupStorageLocation } from '../kube/crds.js';
+import { isNotFound } from '../kube/errors.js';
 import type { ObjectMeta, Secret } from '../kube/models.js';
+import { R } from '../kube/resources.js';
 import { DEFAULT_CREDENTIALS_SECRET } from '../kube/velero.js';
 import { FerryError, usageError } from '../util/errors.js';
 import { INSTALL_LABELS } from './manifests.js';
+
+/** The name backups use when none is given and no BackupStorageLocation is marked default (Velero's server flag default). */
+export const DEFAULT_LOCATION_NAME = 'default';
 
 /** `velero install`'s backup storage flags. */
 export interface BackupStorageFlags {
@@ -53,7 +59,7 @@ export async function backupStorageFromFlags(namespace: string, flags: BackupSto
       data: { [DEFAULT_CREDENTIALS_SECRET.key]: credentials.toString('base64') },
     };
   }
-  const metadata: ObjectMeta = { name: 'default', namespace, labels };
+  const metadata: ObjectMeta = { name: DEFAULT_LOCATION_NAME, namespace, labels };
   const location: BackupStorageLocation = {
     apiVersion: 'velero.io/v1',
     kind: 'BackupStorageLocation',
@@ -67,4 +73,31 @@ export async function backupStorageFromFlags(namespace: string, flags: BackupSto
     },
   };
   return { location, secret };
+}
+
+export interface DefaultLocation {
+  name: string;
+  /** `spec.default: true`, as opposed to merely being named `default`. */
+  marked: boolean;
+  location: BackupStorageLocation;
+}
+
+/**
+ * The BackupStorageLocation a backup goes to when none is named, as Velero's backup controller picks it: the first
+ * (by name) marked `spec.default`, else the one named `default`; `undefined` when neither exists (or there is no
+ * BackupStorageLocation CRD yet).
+ */
+export async function defaultStorageLocation(client: KubeClient, namespace: string): Promise<DefaultLocation | undefined> {
+  let items: BackupStorageLocation[];
+  try {
+    items = (await client.list<BackupStorageLocation>(R.backupStorageLocations, namespace)).items;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  const byName = items.map((location) => ({ name: location.metadata.name ?? '', location })).sort((a, b) => a.name.localeCompare(b.name));
+  const marked = byName.find((b) => b.location.spec.default === true);
+  if (marked !== undefined) return { ...marked, marked: true };
+  const named = byName.find((b) => b.name === DEFAULT_LOCATION_NAME);
+  return named === undefined ? undefined : { ...named, marked: false };
 }

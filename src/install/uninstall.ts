@@ -3,7 +3,7 @@ import { isNotFound } from '../kube/errors.js';
 import type { ObjectMeta } from '../kube/models.js';
 import { R, type ResourceType } from '../kube/resources.js';
 import { NODE_AGENT_DAEMONSET, REPOSITORY_SECRET, SERVICE_ACCOUNT } from '../kube/velero.js';
-import { INSTALL_LABELS } from './manifests.js';
+import { clusterRbacName, INSTALL_LABELS, NAMESPACE_RBAC_NAME } from './manifests.js';
 
 export interface UninstallOptions {
   client: KubeClient;
@@ -21,9 +21,10 @@ export interface UninstallStep {
 const SELECTOR = Object.entries(INSTALL_LABELS).map(([k, v]) => `${k}=${v}`).join(',');
 
 /**
- * Removes what `ferry install` created: the DaemonSet, RBAC and service account, and the Secrets and
- * BackupStorageLocation that carry install's label (ones others made are left alone). Never the CRDs (Velero may own
- * them, and deleting a CRD deletes every DataUpload and DataDownload with it), the namespace, or backup data.
+ * Removes what `ferry install` created: the DaemonSet, RBAC (ClusterRole, Role and their bindings) and service
+ * account, and the Secrets and BackupStorageLocation that carry install's label (ones others made are left alone).
+ * Never the CRDs (Velero may own them, and deleting a CRD deletes every DataUpload and DataDownload with it), the
+ * namespace, or backup data.
  */
 export async function uninstall({ client, namespace, deleteRepositoryPassword }: UninstallOptions): Promise<UninstallStep[]> {
   const steps: UninstallStep[] = [];
@@ -33,8 +34,10 @@ export async function uninstall({ client, namespace, deleteRepositoryPassword }:
   };
   // The node-agents first, so no data movement starts while the rest goes.
   await remove(R.daemonSets, 'DaemonSet', NODE_AGENT_DAEMONSET, namespace);
-  await remove(R.clusterRoleBindings, 'ClusterRoleBinding', `ferry-${namespace}`, undefined);
-  await remove(R.clusterRoles, 'ClusterRole', `ferry-${namespace}`, undefined);
+  await remove(R.clusterRoleBindings, 'ClusterRoleBinding', clusterRbacName(namespace), undefined);
+  await remove(R.clusterRoles, 'ClusterRole', clusterRbacName(namespace), undefined);
+  await remove(R.roleBindings, 'RoleBinding', NAMESPACE_RBAC_NAME, namespace);
+  await remove(R.roles, 'Role', NAMESPACE_RBAC_NAME, namespace);
   await remove(R.serviceAccounts, 'ServiceAccount', SERVICE_ACCOUNT, namespace);
   const labelled = async (resource: ResourceType): Promise<string[]> => {
     try {

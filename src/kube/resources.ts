@@ -35,6 +35,8 @@ export const R = {
   storageClasses: grouped('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false),
   priorityClasses: grouped('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false),
   leases: grouped('coordination.k8s.io', 'v1', 'Lease', 'leases'),
+  roles: grouped('rbac.authorization.k8s.io', 'v1', 'Role', 'roles'),
+  roleBindings: grouped('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings'),
   clusterRoles: grouped('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
   clusterRoleBindings: grouped('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   customResourceDefinitions: grouped('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false),

@@ -1,10 +1,13 @@
 /**
  * The configuration lifecycle on the seed's five nodes, through the CLI and kubectl as users do it: a plain
  * `ferry install` runs the defaults; `kubectl edit ds` adding `--node-agent-configmap` (the seed document's
- * alternative to the install flag) makes the rolled-out node-agents load it; `ferry config apply` with a new rule
- * moves the next backup with no manual restart; an edit made behind Ferry's back (`kubectl replace`) shows as
- * `differs` in `ferry config get` until `kubectl rollout restart`; an invalid file changes nothing in the cluster.
- * Throughout, `config get` reports what each node-agent says it loaded, not what the pod template asked for.
+ * alternative to the install flag) makes the rolled-out node-agents load it, and a later `ferry install --image`
+ * keeps it; `ferry config apply` with a new rule moves the next backup with no manual restart (to the
+ * BackupStorageLocation marked default, as Velero picks it); an edit made behind Ferry's back (`kubectl replace`)
+ * shows as `differs` in `ferry config get` until `kubectl rollout restart`; an invalid file changes nothing in the
+ * cluster and its warnings are shown with its errors; `config get` of a missing ConfigMap the DaemonSet does not
+ * read gives advice that works. Throughout, `config get` reports what each node-agent says it loaded, not what the
+ * pod template asked for.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_HASH_ANNOTATION, configHash, type ConfigStatus } from '../../src/install/index.js';
+import type { BackupStorageLocation } from '../../src/kube/crds.js';
 import type { ConfigMap, DaemonSet } from '../../src/kube/models.js';
 import { R } from '../../src/kube/resources.js';
 import { eventually, kubectlSkip, NS, ok, startE2e, type E2e } from './harness.js';
@@ -72,7 +76,7 @@ describe('ferry config apply / get, kubectl edit (e2e)', { skip, timeout: 420_00
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('plain install runs the defaults; kubectl edit ds adding --node-agent-configmap makes the node-agents load it', async () => {
+  it('plain install runs the defaults; kubectl edit ds adding --node-agent-configmap makes the node-agents load it, and a re-run of install keeps it', async () => {
     const created = ok(await e2e.ferry(['config', 'apply', '-f', await file('node-agent-config.json', onlyNode('node-3')), '--configmap', 'node-agent-config']), 'config apply');
     assert.match(created, /^configmap\/node-agent-config created/m);
     assert.match(created, /no node-agent is installed/);
@@ -90,6 +94,14 @@ describe('ferry config apply / get, kubectl edit (e2e)', { skip, timeout: 420_00
     assert.equal(loaded.configMap, 'node-agent-config');
     assert.ok(loaded.nodeAgents.every((a) => a.loadedConfigMap === 'node-agent-config' && a.loadedHash === configHash(onlyNode('node-3'))));
     assert.equal(await backupNode('first'), 'node-3', 'the only node the loaded config allows');
+
+    // Re-running install to change something else keeps the argument added by hand: the node-agents keep the config.
+    const rerun = await e2e.ferry(['install', '--image', 'ferry/ferry:rerun', '--wait']);
+    ok(rerun, 'ferry install --image');
+    assert.match(rerun.stderr, /^note: keeping --node-agent-configmap=node-agent-config from the running DaemonSet; pass --node-agent-configmap= to drop it$/m);
+    const kept = await allAgents('current', 'the node-agents of the new image to report the ConfigMap');
+    assert.ok(kept.nodeAgents.every((a) => a.loadedConfigMap === 'node-agent-config' && a.loadedHash === configHash(onlyNode('node-3'))), JSON.stringify(kept.nodeAgents));
+    assert.ok(kept.nodeAgents.every((a) => !loaded.nodeAgents.some((l) => l.pod === a.pod)), 'new pods');
   });
 
   it('a rule applied with ferry config apply moves the next backup, with no manual restart', async () => {
@@ -99,7 +111,13 @@ describe('ferry config apply / get, kubectl edit (e2e)', { skip, timeout: 420_00
     const status = await allAgents('current', 'the node-agents to report the new config');
     assert.equal(status.hash, configHash(onlyNode('node-5')));
     assert.match(ok(await e2e.ferry(['config', 'get']), 'config get'), /^every node-agent runs the live config$/m);
+    // Velero's rule when a backup names no location: the one marked spec.default, whatever its name.
+    const location = await e2e.client.get<BackupStorageLocation>(R.backupStorageLocations, { namespace: NS, name: 'default' });
+    const primary = { apiVersion: 'velero.io/v1', kind: 'BackupStorageLocation', metadata: { name: 'primary', namespace: NS }, spec: { ...location.spec, default: true } };
+    ok(await e2e.kubectl.run(['apply', '-f', '-'], { input: JSON.stringify(primary) }), 'kubectl apply bsl primary');
+    ok(await e2e.kubectl.run(['patch', 'backupstoragelocation', 'default', '-n', NS, '--type=merge', '-p', '{"spec":{"default":false}}']), 'kubectl patch bsl default');
     assert.equal(await backupNode('second'), 'node-5');
+    assert.equal((await dataUploadOf(e2e, 'second')).spec.backupStorageLocation, 'primary');
   });
 
   it('a ConfigMap replaced with kubectl shows as differs until kubectl rollout restart, then as current', async () => {
@@ -144,12 +162,22 @@ describe('ferry config apply / get, kubectl edit (e2e)', { skip, timeout: 420_00
   it('an invalid file changes nothing in the cluster', async () => {
     const before = await e2e.client.get<ConfigMap>(R.configMaps, { namespace: NS, name: 'node-agent-config' });
     const hash = await templateHash();
-    const bad = await file('bad.json', '{"loadAffinity":[{"nodeSelector":{"matchExpressions":[{"key":"zone","operator":"in","values":["a"]}]}}]}');
+    const bad = await file('bad.json', '{"loadAfinity":[],"loadAffinity":[{"nodeSelector":{"matchExpressions":[{"key":"zone","operator":"in","values":["a"]}]}}]}');
     const refused = await e2e.ferry(['config', 'apply', '-f', bad, '--configmap', 'node-agent-config']);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /bad\.json is invalid; nothing was changed/);
+    assert.match(refused.stderr, /bad\.json is invalid; nothing was changed:\nerror: loadAffinity\[0\]\.nodeSelector\.matchExpressions\[0\]\.operator: .*\nwarning: loadAfinity: unknown key, ignored/);
     const after = await e2e.client.get<ConfigMap>(R.configMaps, { namespace: NS, name: 'node-agent-config' });
     assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
     assert.equal(await templateHash(), hash);
+  });
+
+  it('config get of a missing ConfigMap the DaemonSet does not read: harmless to the node-agents, create it before installing with it', async () => {
+    const said = ok(await e2e.ferry(['config', 'get', '--configmap', 'missing']), 'config get --configmap missing');
+    assert.match(said, /^ConfigMap velero\/missing: not found$/m);
+    assert.match(
+      said,
+      /^note: DaemonSet velero\/ferry-node-agent reads ConfigMap node-agent-config, so node-agents will not load this one and do not need it; to use it: create it \(ferry config apply -f <config\.json> --configmap missing -n velero\), then ferry install --node-agent-configmap=missing -n velero$/m,
+    );
+    assert.doesNotMatch(said, /will not start|first \(node-agents/);
   });
 });

@@ -30,7 +30,7 @@ describe('node-agent lifecycle (e2e)', { skip, timeout: 300_000 }, () => {
   it('installs with a validated ConfigMap and runs one ready node-agent per node', async () => {
     const refused = await e2e.ferry(['install', '--node-agent-configmap', 'node-agent-config']);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /--node-agent-configmap specified ConfigMap node-agent-config is invalid/);
+    assert.match(refused.stderr, /ConfigMap node-agent-config given to --node-agent-configmap does not exist in namespace velero/);
     assert.match(refused.stderr, /hint: create it first: kubectl create cm node-agent-config -n velero/);
 
     ok(await e2e.kubectl.run(['create', 'namespace', NS]), 'kubectl create namespace');

@@ -68,6 +68,11 @@ describe('the image tree (Dockerfile runtime stage, laid out without a container
     assert.match(DOCKERFILE, /ENTRYPOINT \["node", "\/app\/bin\/ferry\.js"\]/);
   });
 
+  it('builds on the full node:22 image, whose toolchain compiles zstd-napi without its prebuilt binary, and runs on node:22-slim', () => {
+    const stages = [...DOCKERFILE.matchAll(/^FROM (\S+)(?: AS (\w+))?$/gm)].map(([, image, name]) => `${name ?? 'runtime'}=${image ?? ''}`);
+    assert.deepEqual(stages, ['build=node:22', 'deps=node:22', 'runtime=node:22-slim']);
+  });
+
   it('runs the compiled CLI, not the TypeScript sources, with production dependencies only', () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = ferry(['--version']);
