@@ -156,6 +156,15 @@ describe('ferry config apply / get, kubectl edit (e2e)', { skip, timeout: 420_00
     assert.ok(answer.nodes.find((n) => n.name === 'node-5')?.reasons.some((r) => /unschedulable|cordon/i.test(r)), JSON.stringify(answer.nodes));
     const text = ok(await e2e.ferry(['affinity', 'explain']), 'affinity explain (text)');
     assert.match(text, /^node-agents Ready on: node-1, node-2, node-3, node-4, node-5/m);
+    // An entry for one class and a global one: the classes without an entry of their own are answered too.
+    const perClass = await file('per-class.json', JSON.stringify({ loadAffinity: [{ storageClass: 'zonal', nodeSelector: { matchLabels: { 'kubernetes.io/hostname': 'node-1' } } }, { nodeSelector: { matchLabels: { 'kubernetes.io/hostname': 'node-2' } } }] }));
+    const classes = (JSON.parse(ok(await e2e.ferry(['affinity', 'explain', '-o', 'json', '--config', perClass]), 'affinity explain --config')) as typeof json).classes;
+    const eligible = (sc: string): string[] => (classes.find((c) => c.storageClass === sc)?.nodes ?? []).filter((n) => n.eligible).map((n) => n.name);
+    assert.deepEqual(eligible('zonal'), ['node-1']);
+    assert.deepEqual(eligible('sc'), ['node-2'], `the global entry answers for sc, which has no entry: ${classes.map((c) => c.storageClass).join(', ')}`);
+    const missing = await e2e.ferry(['affinity', 'explain', '--configmap', 'nosuch']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^error: ConfigMap velero\/nosuch not found\nhint: list them with kubectl get cm -n velero/m);
     ok(await e2e.kubectl.run(['uncordon', 'node-5']), 'kubectl uncordon');
   });
 

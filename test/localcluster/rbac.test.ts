@@ -1,6 +1,6 @@
 // Authentication and RBAC in the local cluster: service-account tokens from TokenRequest, Kubernetes' 401 and 403
 // answers, kubelets giving each pod its own ServiceAccount's credentials, and `ferry install`'s ServiceAccount
-// reaching the API through its ClusterRole and nothing more.
+// reaching the API through its ClusterRole and namespaced Role and nothing more.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
