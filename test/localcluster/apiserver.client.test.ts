@@ -1,7 +1,7 @@
 /**
  * The embedded API server through @kubernetes/client-node and raw HTTP: semantics a real server has (conflicts,
- * watches, 410 Expired, finalizers, garbage collection, namespaces, paging, selectors, pod subresources,
- * validation parity) and robustness against bad requests.
+ * watches, 410 Expired, finalizers, garbage collection, namespaces, paging, selectors, pod subresources, status
+ * strategies, validation parity) and robustness against bad requests.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -384,6 +384,27 @@ describe('client-node against the embedded API server', () => {
     const badSelector = await failure(apps.patchNamespacedDaemonSet({ namespace: 'work', name: 'agent', body: { spec: { selector: { matchLabels: { app: 'other' } } } } }, MERGE));
     assert.equal(badSelector.code, 422);
     assert.match(badSelector.status.message, /`selector` does not match template `labels`/);
+  });
+
+  it("takes metadata through status writes as each kind's status strategy allows", async () => {
+    const send = async (method: string, path: string, body: unknown): Promise<{ metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } }> => {
+      const res = await raw(path, { method, headers: { 'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }, body: JSON.stringify(body) });
+      assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+      return (await res.json()) as { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } };
+    };
+    const labelsAndStatus = { metadata: { labels: { via: 'status' }, annotations: { via: 'status' } } };
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    await send('POST', '/apis/apps/v1/namespaces/work/deployments', { metadata: { name: 'web', labels: { app: 'web' } }, spec: { selector: { matchLabels: { app: 'web' } }, template } });
+    const deployment = await send('PATCH', '/apis/apps/v1/namespaces/work/deployments/web/status', { ...labelsAndStatus, status: { replicas: 1 } });
+    assert.deepEqual([deployment.metadata.labels, deployment.metadata.annotations], [{ app: 'web' }, { via: 'status' }], 'deployments/status keeps the labels only');
+    await send('POST', '/apis/storage.k8s.io/v1/volumeattachments', { metadata: { name: 'va' }, spec: { attacher: 'd', nodeName: 'n', source: { persistentVolumeName: 'pv' } } });
+    const attachment = await send('PATCH', '/apis/storage.k8s.io/v1/volumeattachments/va/status', { ...labelsAndStatus, status: { attached: true } });
+    assert.deepEqual([attachment.metadata.labels, attachment.metadata.annotations], [undefined, undefined], 'volumeattachments/status keeps all metadata');
+    await core.createNamespacedPod({ namespace: 'work', body: pod('held', { nodeName: 'node-1' }) });
+    await core.patchNamespacedPod({ namespace: 'work', name: 'held', body: { metadata: { finalizers: ['ferry.dev/hold'] } } }, MERGE);
+    await core.deleteNamespacedPod({ namespace: 'work', name: 'held', gracePeriodSeconds: 0 });
+    await core.patchNamespacedPodStatus({ namespace: 'work', name: 'held', body: { metadata: { finalizers: null } } }, MERGE);
+    assert.equal((await failure(core.readNamespacedPod({ namespace: 'work', name: 'held' }))).code, 404, 'a finalizer removed through pods/status releases the pod');
   });
 
   it('shows events.k8s.io/v1 events as core v1 events', async () => {

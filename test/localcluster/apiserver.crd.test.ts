@@ -134,7 +134,7 @@ describe('custom resources on the embedded API server', () => {
     assert.match(((await strict.json()) as { message: string }).message, /strict decoding error: unknown field "spec.shape"/);
   });
 
-  it('changes status only through the status subresource, and requires a resourceVersion to update', async () => {
+  it('changes status only through the status subresource, and requires a resourceVersion to update either', async () => {
     const w = { group: 'test.ferry.dev', version: 'v1', plural: 'widgets', name: 'w1' };
     const current = (await objects.getClusterCustomObject(w)) as Obj;
     const viaMain = (await objects.replaceClusterCustomObject({ ...w, body: { ...current, status: { ready: true }, spec: { size: 3 } } })) as Obj;
@@ -145,9 +145,18 @@ describe('custom resources on the embedded API server', () => {
     assert.equal((viaStatus.spec ?? {})['size'], 3);
     assert.equal(viaStatus.metadata['generation'], 2);
     const { metadata, ...rest } = viaStatus;
-    const unconditional = await failure(objects.replaceClusterCustomObject({ ...w, body: { ...rest, metadata: { ...metadata, resourceVersion: undefined } } }));
-    assert.equal(unconditional.code, 422);
-    assert.match(unconditional.message, /metadata.resourceVersion: Invalid value: 0: must be specified for an update/);
+    const body = { ...rest, metadata: { ...metadata, resourceVersion: undefined } };
+    for (const [what, replace] of [
+      ['main resource', () => objects.replaceClusterCustomObject({ ...w, body })],
+      ['status', () => objects.replaceClusterCustomObjectStatus({ ...w, body })],
+    ] as const) {
+      const unconditional = await failure(replace());
+      assert.equal(unconditional.code, 422, what);
+      assert.match(unconditional.message, /metadata.resourceVersion: Invalid value: 0: must be specified for an update/, what);
+    }
+    const undeclared = await raw('/apis/velero.io/v2alpha1/namespaces/velero/datauploads/du-1/status');
+    assert.equal(undeclared.status, 404, 'Velero declares no status subresource');
+    assert.equal(((await undeclared.json()) as { message: string }).message, 'datauploads.velero.io "du-1" not found');
     const strategic = await raw('/apis/test.ferry.dev/v1/widgets/w1', { method: 'PATCH', headers: { 'Content-Type': 'application/strategic-merge-patch+json' }, body: '{}' });
     assert.equal(strategic.status, 415);
   });

@@ -1,6 +1,7 @@
 /**
  * The embedded API server driven by the real kubectl binary: the seed's commands literally, then the everyday verbs
- * (apply, get -o yaml/json/wide, get -w, label, patch, delete, cordon, rollout restart, api-resources) and CRDs.
+ * (apply, get -o yaml/json/wide, get -w, label, patch, delete, cordon, rollout restart, api-resources), CRDs and
+ * status subresources (`--subresource=status` on custom resources, pods, nodes, PVCs, PVs and DaemonSets).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +44,47 @@ metadata:
 status:
   conditions: [{type: Ready, status: "True"}]
   nodeInfo: {kubeletVersion: v1.32.0}
+`;
+
+/** A namespaced CRD that declares the status subresource (Velero's own CRDs do not: `subresources: {}`). */
+const GADGET_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.test.ferry.dev}
+spec:
+  group: test.ferry.dev
+  names: {kind: Gadget, plural: gadgets, singular: gadget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    additionalPrinterColumns:
+    - {name: Phase, type: string, jsonPath: .status.phase}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+          status: {type: object, properties: {phase: {type: string}}}
+`;
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata: {name: mover, namespace: velero}
+spec:
+  containers: [{name: main, image: busybox}]
+status: {phase: Running}
+`;
+
+const PV = `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-1}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: /tmp/pv-1}
+status: {phase: Bound}
 `;
 
 describe('kubectl against the embedded API server', { skip }, () => {
@@ -204,5 +246,91 @@ spec:
     assert.match(gone.stderr, /NotFound|doesn't have a resource type/);
     await ok('apply', '-f', join(VELERO_CRDS, 'velero.io_datauploads.yaml'));
     assert.match((await kubectl.run(['get', 'datauploads', '-n', 'velero'])).stderr, /No resources found in velero namespace/);
+  });
+
+  it('writes a custom resource status only through --subresource=status when its CRD declares one', async () => {
+    await ok('apply', '-f', await file('gadget-crd.yaml', GADGET_CRD));
+    const gadget = await file('gadget.yaml', 'apiVersion: test.ferry.dev/v1\nkind: Gadget\nmetadata: {name: g1, namespace: velero}\nspec: {size: 1}\nstatus: {phase: Ready}\n');
+    await ok('create', '-f', gadget);
+    const get = (path: string, ...extra: string[]): Promise<string> => ok('get', 'gadget', 'g1', '-n', 'velero', ...extra, '-o', `jsonpath={${path}}`);
+    assert.equal(await get('.status'), '', 'create drops the status');
+    assert.match(await ok('patch', 'gadget', 'g1', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"Ready"}}'), /gadget.test.ferry.dev\/g1 patched/);
+    assert.equal(await get('.status.phase', '--subresource=status'), 'Ready');
+    await ok('patch', 'gadget', 'g1', '-n', 'velero', '--type', 'merge', '-p', '{"spec":{"size":2},"status":{"phase":"Lost"}}');
+    assert.equal(await get('.status.phase'), 'Ready', 'the main resource keeps the stored status');
+    assert.equal(await get('.metadata.generation'), '2');
+    await ok('patch', 'gadget', 'g1', '-n', 'velero', '--subresource=status', '--type', 'json', '-p', '[{"op":"replace","path":"/status/phase","value":"Done"}]');
+    await ok('patch', 'gadget', 'g1', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', '{"metadata":{"labels":{"via":"status"}},"spec":{"size":9}}');
+    assert.equal(await get('.metadata.labels'), '', 'a custom resource status write changes nothing but the status');
+    assert.equal(await get('.spec.size'), '2');
+    assert.equal(await get('.metadata.generation'), '2');
+    assert.match(await ok('get', 'gadget', 'g1', '-n', 'velero', '--subresource=status'), /^NAME\s+PHASE\ng1\s+Done\n$/);
+    await ok('replace', '--subresource=status', '-f', gadget);
+    assert.equal(await get('.status.phase'), 'Ready', 'replace --subresource=status writes the status of the file');
+    assert.equal(await get('.spec.size'), '2', 'and ignores its spec');
+    const strategic = await kubectl.run(['patch', 'gadget', 'g1', '-n', 'velero', '--subresource=status', '-p', '{"status":{"phase":"X"}}']);
+    assert.match(strategic.stderr, /application\/strategic-merge-patch\+json is not supported/);
+    const missing = await kubectl.run(['patch', 'gadget', 'nope', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', '{"status":{}}']);
+    assert.match(missing.stderr, /Error from server \(NotFound\): gadgets.test.ferry.dev "nope" not found/);
+  });
+
+  it("keeps a DataUpload's status on create and has no status subresource for it, as Velero's CRD declares none", async () => {
+    const du = await file(
+      'du-status.yaml',
+      'apiVersion: velero.io/v2alpha1\nkind: DataUpload\nmetadata: {name: du-s, namespace: velero}\n' +
+        'spec: {snapshotType: CSI, sourceNamespace: app, sourcePVC: data, backupStorageLocation: default, operationTimeout: 10m}\nstatus: {phase: Accepted}\n',
+    );
+    await ok('create', '-f', du);
+    assert.equal(await ok('get', 'dataupload', 'du-s', '-n', 'velero', '-o', 'jsonpath={.status.phase}'), 'Accepted');
+    const viaStatus = await kubectl.run(['patch', 'dataupload', 'du-s', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"New"}}']);
+    assert.equal(viaStatus.code, 1);
+    assert.match(viaStatus.stderr, /Error from server \(NotFound\): datauploads.velero.io "du-s" not found/);
+    await ok('patch', 'dataupload', 'du-s', '-n', 'velero', '--type', 'merge', '-p', '{"status":{"phase":"New"}}');
+    assert.equal(await ok('get', 'dataupload', 'du-s', '-n', 'velero', '-o', 'jsonpath={.status.phase}'), 'New');
+  });
+
+  it('writes built-in status subresources as kube-apiserver does: pods, nodes, PVCs, PVs, DaemonSets', async () => {
+    await ok('create', '-f', await file('pod.yaml', POD));
+    const pod = (path: string): Promise<string> => ok('get', 'pod', 'mover', '-n', 'velero', '-o', `jsonpath={${path}}`);
+    assert.equal(await pod('.status.phase'), 'Pending', 'create resets the status');
+    await ok('patch', 'pod', 'mover', '-n', 'velero', '--type', 'merge', '-p', '{"status":{"phase":"Failed"}}');
+    assert.equal(await pod('.status.phase'), 'Pending', 'the main resource keeps the stored status');
+    const owner = '{"apiVersion":"v1","kind":"ConfigMap","name":"node-agent-config","uid":"u-1"}';
+    await ok('patch', 'pod', 'mover', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', `{"metadata":{"labels":{"via":"status"},"ownerReferences":[${owner}]},"spec":{"nodeName":"node-1"},"status":{"phase":"Running"}}`);
+    assert.equal(await ok('get', 'pod', 'mover', '-n', 'velero', '--subresource=status', '-o', 'jsonpath={.status.phase}'), 'Running');
+    assert.equal(await pod('.metadata.labels.via'), 'status', 'pods/status takes labels from the request');
+    assert.equal(await pod('.metadata.ownerReferences'), '', 'but never owner references');
+    assert.equal(await pod('.spec.nodeName'), '', 'nor the spec');
+    assert.match(await ok('get', 'pods', '-n', 'velero'), /mover\s+0\/1\s+Running\s+0/);
+
+    await ok('patch', 'node', 'node-1', '--subresource=status', '--type', 'merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"False"}]}}');
+    assert.match(await ok('get', 'nodes'), /node-1\s+NotReady\s+worker/);
+    await ok('patch', 'node', 'node-1', '--subresource=status', '-p', '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}');
+    assert.match(await ok('get', 'nodes'), /node-1\s+Ready\s+worker/);
+
+    await ok('create', '-f', await file('pvc.yaml', 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: velero}\nspec: {accessModes: [ReadWriteOnce], storageClassName: "", resources: {requests: {storage: 1Gi}}}\nstatus: {phase: Bound}\n'));
+    assert.match(await ok('get', 'pvc', 'data', '-n', 'velero'), /data\s+Pending/);
+    await ok('patch', 'pvc', 'data', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"Bound"}}');
+    assert.match(await ok('get', 'pvc', 'data', '-n', 'velero'), /data\s+Bound/);
+
+    await ok('create', '-f', await file('pv.yaml', PV));
+    const pv = async (): Promise<{ metadata: { creationTimestamp: string }; status: { phase: string; lastPhaseTransitionTime?: string } }> =>
+      JSON.parse(await ok('get', 'pv', 'pv-1', '-o', 'json')) as { metadata: { creationTimestamp: string }; status: { phase: string; lastPhaseTransitionTime?: string } };
+    const created = await pv();
+    assert.deepEqual(created.status, { phase: 'Pending', lastPhaseTransitionTime: created.metadata.creationTimestamp });
+    const setPv = (status: string): Promise<string> => ok('patch', 'pv', 'pv-1', '--subresource=status', '--type', 'merge', '-p', `{"status":${status}}`);
+    await setPv('{"phase":"Released","lastPhaseTransitionTime":"2020-01-01T00:00:00Z"}');
+    assert.deepEqual((await pv()).status, { phase: 'Released', lastPhaseTransitionTime: '2020-01-01T00:00:00Z' }, 'a time the writer sets is kept');
+    await setPv('{"message":"kept","lastPhaseTransitionTime":null}');
+    assert.equal((await pv()).status.lastPhaseTransitionTime, '2020-01-01T00:00:00Z', 'the same phase keeps the stored time');
+    await setPv('{"phase":"Available"}');
+    assert.ok(((await pv()).status.lastPhaseTransitionTime ?? '') >= created.metadata.creationTimestamp, 'a phase change stamps the time');
+
+    await ok('patch', 'ds', 'node-agent', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', '{"status":{"desiredNumberScheduled":3,"currentNumberScheduled":2,"numberReady":1}}');
+    assert.match(await ok('get', 'ds', 'node-agent', '-n', 'velero'), /node-agent\s+3\s+2\s+1\s+/);
+    const before = await ok('get', 'ds', 'node-agent', '-n', 'velero', '-o', 'jsonpath={.metadata.generation}');
+    await ok('patch', 'ds', 'node-agent', '-n', 'velero', '--subresource=status', '--type', 'merge', '-p', '{"spec":{"minReadySeconds":30},"status":{"numberReady":2}}');
+    assert.equal(await ok('get', 'ds', 'node-agent', '-n', 'velero', '-o', 'jsonpath={.metadata.generation}'), before, 'the spec in a status write is ignored');
+    assert.equal(await ok('get', 'ds', 'node-agent', '-n', 'velero', '-o', 'jsonpath={.spec.minReadySeconds}'), '');
   });
 });

@@ -138,7 +138,7 @@ describe('hostpath CSI driver', { timeout: 120_000 }, () => {
     assert.equal(first.spec?.storageClassName, STORAGE_CLASS, 'the DefaultStorageClass admission names the class a claim without one gets');
     const classless = await objects.create(claim('classless', { storageClassName: '' }), undefined, 'All');
     assert.equal((classless.spec as { storageClassName?: string } | undefined)?.storageClassName, '', 'an explicit "" (no class) is kept');
-    const pv = await core.readPersistentVolume({ name: first.spec?.volumeName ?? '' });
+    const pv = await core.readPersistentVolume({ name: first.spec.volumeName ?? '' });
     assert.equal(pv.metadata?.name, `pvc-${first.metadata?.uid ?? ''}`);
     assert.equal(pv.spec?.csi?.driver, DRIVER_NAME);
     assert.equal(pv.spec.csi.volumeHandle, pv.metadata.name);

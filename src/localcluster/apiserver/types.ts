@@ -108,6 +108,17 @@ export interface KindBehavior {
   statusSubresource: boolean;
   /** Create keeps a status the client sent (nodes) instead of resetting it. */
   keepsStatusOnCreate: boolean;
+  /**
+   * Served from a CRD: a subresource the CRD does not declare answers the object's NotFound, and a status write
+   * changes only the status (kube-apiserver's custom resource status strategy copies the stored object).
+   */
+  customResource: boolean;
+  /**
+   * What a built-in kind's status strategy does beyond taking the status and the metadata from the request and the
+   * spec from the stored object: pods keep their owner references, a PV stamps `lastPhaseTransitionTime`. Mutates
+   * `next`; `now` is an RFC 3339 timestamp.
+   */
+  prepareStatusUpdate?: (next: KubeObject, old: KubeObject, now: string) => void;
   /** Delete answers the deleted object instead of a `Status` (as the typed clients expect for pods, PVs, PVCs). */
   returnsDeletedObject: boolean;
   /** PUT without `metadata.resourceVersion` is rejected (custom resources) instead of being unconditional. */

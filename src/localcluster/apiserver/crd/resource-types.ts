@@ -35,6 +35,7 @@ export function crdResourceTypes(crd: KubeObject): ResourceType[] {
         subresources: subresources['status'] === undefined ? [] : ['status'],
         storageKey: `${group}/${plural}`,
         behavior: {
+          customResource: true,
           tracksGeneration: true,
           requiresResourceVersionOnUpdate: true,
           nameRule: 'pathSegment',

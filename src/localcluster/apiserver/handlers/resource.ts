@@ -88,7 +88,10 @@ export async function handleResource(server: ServerState, req: IncomingMessage, 
   const type = server.registry.lookup(path.group, path.version, path.resource);
   if (type === undefined || (path.namespace !== undefined && !type.namespaced)) throw pathNotFound();
   const subresource = path.subresource;
-  if (subresource !== undefined && !(type.subresources as readonly string[]).includes(subresource)) throw pathNotFound();
+  if (subresource !== undefined && !(type.subresources as readonly string[]).includes(subresource)) {
+    // The CRD handler answers for every path under its resource, naming the object; built-in paths just miss.
+    throw type.behavior.customResource ? notFound(groupResource(type), path.name ?? '') : pathNotFound();
+  }
   const r: ApiRequest = { req, res, query, path, type, accept: parseAccept(req.headers.accept), warnings: [], server, user };
   const method = req.method ?? 'GET';
   const review = reviewHandler(type);

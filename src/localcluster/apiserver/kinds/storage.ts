@@ -74,8 +74,29 @@ export function validatePersistentVolumeClaim(pvc: KubeObject, old: KubeObject |
   return errs;
 }
 
-export function initialClaimOrVolumeStatus(): Record<string, unknown> {
+export function initialClaimStatus(): Record<string, unknown> {
   return { phase: 'Pending' };
+}
+
+export function initialVolumeStatus(pv: KubeObject): Record<string, unknown> {
+  return { phase: 'Pending', lastPhaseTransitionTime: pv.metadata.creationTimestamp };
+}
+
+/**
+ * A PV status write stamps `lastPhaseTransitionTime` when the phase changes and the writer left the time alone, and
+ * keeps the stored time when the phase stays and the writer sent none (PersistentVolumeLastPhaseTransitionTime, GA in
+ * 1.31).
+ */
+export function stampPhaseTransition(pv: KubeObject, old: KubeObject, now: string): void {
+  const status = asRecord(pv['status']);
+  pv['status'] = status;
+  const before = asRecord(old['status']);
+  const sent = status['lastPhaseTransitionTime'] ?? undefined;
+  if (status['phase'] === before['phase']) {
+    if (sent === undefined && before['lastPhaseTransitionTime'] !== undefined) status['lastPhaseTransitionTime'] = before['lastPhaseTransitionTime'];
+  } else if (sent === undefined || sent === before['lastPhaseTransitionTime']) {
+    status['lastPhaseTransitionTime'] = now;
+  }
 }
 
 export function defaultStorageClass(sc: KubeObject): void {

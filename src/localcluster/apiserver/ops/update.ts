@@ -1,21 +1,24 @@
 /**
  * Update (PUT, and every PATCH once applied): resourceVersion preconditions (409 Conflict), server-owned metadata
- * kept, status kept or alone changed depending on the subresource, generation bumped on spec changes, finalizer
- * rules, and removal once a deleting object's last finalizer is gone. An update that changes nothing writes nothing.
+ * kept, the status kept by writes to the main resource and written through `…/status` (ops/status.ts), generation
+ * bumped on spec changes, finalizer rules, and removal once a deleting object's last finalizer is gone. An update
+ * that changes nothing writes nothing.
  */
 import { decodeObject } from '../decode.js';
 import { badRequest, conflict, fieldErr, invalid, notFound, STALE_OBJECT } from '../errors.js';
-import { asRecord, clone, deepEqual, removeField } from '../json.js';
+import { asRecord, clone, deepEqual } from '../json.js';
+import { timestamp } from '../keys.js';
 import type { KubeObject, ResourceType, StoredObject } from '../types.js';
 import { applySchema, groupResource, pendingFinalizers, present, storageForm, validateObject, type OpsContext, type WriteOptions } from './common.js';
 import { asStorable, settleNamespace } from './create.js';
+import { keepStoredMetadata, statusWrite } from './status.js';
 
 export interface UpdateOptions extends WriteOptions {
-  /** `status` changes only the status; `finalize` (namespaces) only `spec.finalizers`. */
+  /** `status` writes the status (and, for built-in kinds, the metadata); `finalize` (namespaces) only `spec.finalizers`. */
   subresource?: 'status' | 'finalize' | undefined;
 }
 
-const SERVER_OWNED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const;
+const keepServerOwned = keepStoredMetadata('uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation');
 
 function withoutMetaAndStatus(obj: KubeObject): Record<string, unknown> {
   const { metadata: _m, status: _s, ...rest } = obj;
@@ -57,29 +60,24 @@ export function updateObject(
   if (precondition !== undefined && precondition !== '' && precondition !== old.metadata.resourceVersion) {
     throw conflict(groupResource(type), name, STALE_OBJECT);
   }
-  if ((precondition === undefined || precondition === '') && type.behavior.requiresResourceVersionOnUpdate && options.subresource === undefined) {
+  // Custom resources refuse unconditional updates of their status too: the status strategy inherits that rule.
+  if ((precondition === undefined || precondition === '') && type.behavior.requiresResourceVersionOnUpdate) {
     throw invalid(type, name, [fieldErr.invalid('metadata.resourceVersion', 0, 'must be specified for an update')]);
   }
 
   let next: KubeObject;
   if (options.subresource === 'status') {
-    next = { ...clone(old) };
-    if (incoming['status'] === undefined) delete next['status'];
-    else next['status'] = incoming['status'];
+    next = statusWrite(type, old, incoming, timestamp(ctx.now()));
   } else if (options.subresource === 'finalize') {
     next = { ...clone(old), spec: { ...asRecord(old['spec']), finalizers: asRecord(incoming['spec'])['finalizers'] ?? [] } };
   } else {
     next = incoming;
-    const meta: Record<string, unknown> = next.metadata;
-    for (const field of SERVER_OWNED) {
-      if (old.metadata[field] === undefined) removeField(meta, field);
-      else meta[field] = old.metadata[field];
-    }
     if (type.behavior.statusSubresource) {
       if (old['status'] === undefined) delete next['status'];
       else next['status'] = clone(old['status']);
     }
   }
+  keepServerOwned(next, old);
   next.metadata.resourceVersion = old.metadata.resourceVersion;
   applySchema(type, next, options);
   type.behavior.defaults?.(next);

@@ -12,7 +12,9 @@ import {
   defaultPersistentVolume,
   defaultPersistentVolumeClaim,
   defaultStorageClass,
-  initialClaimOrVolumeStatus,
+  initialClaimStatus,
+  initialVolumeStatus,
+  stampPhaseTransition,
   validatePersistentVolume,
   validatePersistentVolumeClaim,
   validateStorageClass,
@@ -24,6 +26,7 @@ import { csiDriverTable, csiNodeTable, persistentVolumeClaimTable, persistentVol
 import { controllerRevisionTable, daemonSetTable, deploymentTable, nodeTable, podTable, replicaSetTable } from '../tables/workloads.js';
 import type { ResourceType } from '../types.js';
 import { defineResource } from './define.js';
+import { keepStoredMetadata } from '../ops/status.js';
 import { crdBehavior } from '../crd/behavior.js';
 
 const core = { group: '', version: 'v1' };
@@ -92,6 +95,8 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
       ],
       defaults: defaultPod,
       initialStatus: initialPodStatus,
+      // Old kubelets corrupted owner references through pods/status, breaking garbage collection.
+      prepareStatusUpdate: keepStoredMetadata('ownerReferences'),
       validate: validatePod,
       gracePeriodSeconds: podGracePeriodSeconds,
     },
@@ -125,7 +130,8 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
       table: persistentVolumeTable,
       returnsDeletedObject: true,
       defaults: defaultPersistentVolume,
-      initialStatus: initialClaimOrVolumeStatus,
+      initialStatus: initialVolumeStatus,
+      prepareStatusUpdate: stampPhaseTransition,
       validate: validatePersistentVolume,
     },
   }),
@@ -141,7 +147,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
       returnsDeletedObject: true,
       defaults: defaultPersistentVolumeClaim,
       admitOnCreate: admitPersistentVolumeClaim,
-      initialStatus: initialClaimOrVolumeStatus,
+      initialStatus: initialClaimStatus,
       validate: validatePersistentVolumeClaim,
     },
   }),
@@ -165,7 +171,14 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
     shortNames: ['deploy'],
     categories: ['all'],
     subresources: ['status'],
-    behavior: { table: deploymentTable, tracksGeneration: true, defaults: defaultDeployment, initialStatus: () => ({}), validate: validateDeployment },
+    behavior: {
+      table: deploymentTable,
+      tracksGeneration: true,
+      defaults: defaultDeployment,
+      initialStatus: () => ({}),
+      prepareStatusUpdate: keepStoredMetadata('labels'),
+      validate: validateDeployment,
+    },
   }),
   defineResource({
     group: 'apps',
@@ -176,7 +189,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
     shortNames: ['rs'],
     categories: ['all'],
     subresources: ['status'],
-    behavior: { table: replicaSetTable, tracksGeneration: true, initialStatus: () => ({ replicas: 0 }) },
+    behavior: { table: replicaSetTable, tracksGeneration: true, initialStatus: () => ({ replicas: 0 }), prepareStatusUpdate: keepStoredMetadata('labels') },
   }),
   defineResource({
     group: 'apps',
@@ -202,7 +215,12 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
     plural: 'volumeattachments',
     namespaced: false,
     subresources: ['status'],
-    behavior: { table: volumeAttachmentTable, initialStatus: () => ({ attached: false }) },
+    behavior: {
+      table: volumeAttachmentTable,
+      initialStatus: () => ({ attached: false }),
+      // metav1.ResetObjectMetaForStatus: the external attacher may not touch the metadata through the status.
+      prepareStatusUpdate: keepStoredMetadata('labels', 'annotations', 'finalizers', 'ownerReferences'),
+    },
   }),
   defineResource({
     group: 'storage.k8s.io',

@@ -23,6 +23,7 @@ const DEFAULT_BEHAVIOR: KindBehavior = {
   tracksGeneration: false,
   statusSubresource: false,
   keepsStatusOnCreate: false,
+  customResource: false,
   returnsDeletedObject: false,
   requiresResourceVersionOnUpdate: false,
   nameRule: 'subdomain',
