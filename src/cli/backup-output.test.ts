@@ -1,8 +1,13 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createDataUpload } from '../datamover/testing.js';
 import type { DataUpload } from '../kube/crds.js';
-import type { ObjectMeta } from '../kube/models.js';
-import { formatAge, formatBackupTable, formatResult, groupByBackup, waitDisplay } from './backup-output.js';
+import type { ObjectMeta, Pod } from '../kube/models.js';
+import { R } from '../kube/resources.js';
+import { startTestApiServer, type TestApiServer } from '../kube/testing.js';
+import { pollUntil } from '../kube/wait.js';
+import type { FerryError } from '../util/errors.js';
+import { followWithProgress, formatAge, formatBackupTable, formatDescribe, formatResult, groupByBackup, unclaimedReason, waitDisplay } from './backup-output.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 
@@ -98,8 +103,65 @@ describe('ferry backup create --wait display', () => {
     assert.match(out.text(), /InProgress on node-3 \[[^\]]*\] 50% \| 2\.0 MB of 4\.0 MB/);
   });
 
+  it('labels the end time with how it ended', () => {
+    const failed = du('x-1', 'x', { phase: 'Failed', acceptedByNode: 'node-1', acceptedTimestamp: '2026-11-21T11:59:00Z', completionTimestamp: '2026-11-21T11:59:30Z', message: 'timeout on preparing data upload' });
+    const text = formatDescribe('x', 'velero', [failed]);
+    assert.match(text, /\n {4}Failed: +2026-11-21T11:59:30Z \(after 30\.0 s\)\n/);
+    assert.doesNotMatch(text, /Completed:/);
+  });
+
   it('ends with the result and the node it ran on', () => {
     const done = du('x-1', 'x', { phase: 'Completed', node: 'node-3', snapshotID: 'abcdef', incrementalBytes: 1_000_000, progress: { totalBytes: 4_000_000, bytesDone: 4_000_000 }, startTimestamp: '2026-11-21T11:59:00Z', completionTimestamp: '2026-11-21T11:59:05Z' });
     assert.equal(formatResult('x', done), 'Backup x Completed on node node-3: snapshot abcdef, 4.0 MB (1.0 MB new) in 5.0 s (DataUpload velero/x-1)\n');
+  });
+});
+
+/** A Ready node-agent pod on `node`, as the DaemonSet makes them, serving `args`' data mover. */
+async function nodeAgentPod(api: TestApiServer, node: string, args: string[]): Promise<void> {
+  const name = `ferry-node-agent-${node}`;
+  await api.client.create<Pod>(R.pods, 'velero', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'velero', labels: { name: 'ferry-node-agent' } },
+    spec: { nodeName: node, containers: [{ name: 'node-agent', image: 'ferry/ferry:test', args: ['node-agent', 'server', ...args] }] },
+  });
+  await api.client.patch(R.pods, { namespace: 'velero', name, subresource: 'status' }, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+}
+
+describe('ferry backup|restore create --wait while nothing claims the movement (against a real API server)', () => {
+  let api: TestApiServer;
+  before(async () => {
+    api = await startTestApiServer();
+  });
+  after(async () => {
+    await api.close();
+  });
+
+  const upload = (name: string): Promise<DataUpload> => api.client.get<DataUpload>(R.dataUploads, { namespace: 'velero', name });
+
+  it('says why no node-agent claims it: none is Ready, none serves its data mover, or where to look', async () => {
+    await createDataUpload(api.client, 'velero', 'lonely', { datamover: 'ferri' });
+    assert.match(await unclaimedReason(api.client, await upload('lonely')), /^DataUpload velero\/lonely is still New: no node-agent has claimed it, and there is no Ready node-agent pod in namespace velero \(check with `kubectl get pods -n velero -l name=ferry-node-agent`/);
+    await nodeAgentPod(api, 'node-1', []);
+    await nodeAgentPod(api, 'node-2', ['--datamover-name=other']);
+    assert.match(await unclaimedReason(api.client, await upload('lonely')), /: no node-agent serves data mover "ferri" \(the 2 Ready in namespace velero serve "ferry", "other"; check with `kubectl get ds ferry-node-agent -n velero/);
+    await createDataUpload(api.client, 'velero', 'served', { datamover: 'other' });
+    assert.match(await unclaimedReason(api.client, await upload('served')), /although 2 Ready node-agents serve data mover "other" \(check their logs with `kubectl logs -n velero -l name=ferry-node-agent --prefix`\)$/);
+  });
+
+  it('warns once after a while in New and keeps waiting; the movement deleted meanwhile ends it as canceled', async () => {
+    await createDataUpload(api.client, 'velero', 'unclaimed', { datamover: 'ferri' });
+    const out = recorder(false);
+    const following = followWithProgress<DataUpload>(api.client, R.dataUploads, { namespace: 'velero', name: 'unclaimed', unclaimedWarningMs: 300, pollMs: 50, stream: out });
+    await pollUntil(() => Promise.resolve(out.text().includes('warning:') ? true : undefined), { timeoutMs: 5000, intervalMs: 50, what: 'the warning' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await api.client.delete(R.dataUploads, { namespace: 'velero', name: 'unclaimed' });
+    await assert.rejects(following, (err: FerryError) => {
+      assert.equal(err.code, 'Canceled');
+      assert.equal(err.message, 'DataUpload velero/unclaimed was deleted while waiting for it: the backup is canceled');
+      return true;
+    });
+    assert.equal(out.text().match(/warning:/g)?.length, 1, out.text());
+    assert.match(out.text(), /^New\nwarning: DataUpload velero\/unclaimed is still New: no node-agent has claimed it: no node-agent serves data mover "ferri"/);
   });
 });

@@ -1,12 +1,15 @@
 /** Output of `ferry backup`: the table of `get`, the report of `describe`, and the live progress of `create --wait`. */
 import cliProgress from 'cli-progress';
 import { followMovement, type FollowedMovement, type FollowOptions } from '../datamover/follow.js';
+import { isReadyNodeAgent } from '../exposer/node-agents.js';
 import type { KubeClient } from '../kube/client.js';
 import type { DataDownload, DataUpload } from '../kube/crds.js';
+import { isNotFound } from '../kube/errors.js';
+import type { Pod } from '../kube/models.js';
 import { R, type ResourceType } from '../kube/resources.js';
 import { toMillis } from '../kube/time.js';
-import { BACKUP_NAME_LABEL } from '../kube/velero.js';
-import { FerryError } from '../util/errors.js';
+import { BACKUP_NAME_LABEL, DEFAULT_DATA_MOVER, NODE_AGENT_CONTAINER, NODE_AGENT_DAEMONSET } from '../kube/velero.js';
+import { errorMessage, FerryError } from '../util/errors.js';
 import { formatBytes, formatSeconds } from './repo-output.js';
 
 export interface BackupSummary extends MovementSummary {
@@ -110,7 +113,13 @@ export function line(label: string, value: string | undefined): string[] {
   return value === undefined || value === '' ? [] : [`    ${`${label}:`.padEnd(20)}${value}`];
 }
 
-export function timeWithDuration(at: string | null | undefined, from: string | null | undefined): string | undefined {
+/** When a data movement ended, labelled with how (`Completed:`, `Failed:`, `Canceled:`), and how long it took. */
+export function ended(obj: Movement): string[] {
+  const s = obj.status ?? {};
+  return line(FINAL.has(phaseOf(obj)) ? phaseOf(obj) : 'Ended', timeWithDuration(s.completionTimestamp, s.startTimestamp ?? s.acceptedTimestamp));
+}
+
+function timeWithDuration(at: string | null | undefined, from: string | null | undefined): string | undefined {
   if (at === undefined || at === null || at === '') return undefined;
   const end = toMillis(at);
   const start = toMillis(from);
@@ -134,7 +143,7 @@ export function formatDescribe(name: string, namespace: string, uploads: readonl
       ...line('Accepted by', s.acceptedByNode === undefined ? undefined : `${s.acceptedByNode}${s.acceptedTimestamp ? ` at ${s.acceptedTimestamp}` : ''}`),
       ...line('Node', s.node),
       ...line('Started', s.startTimestamp ?? undefined),
-      ...line('Completed', timeWithDuration(s.completionTimestamp, s.startTimestamp ?? s.acceptedTimestamp)),
+      ...ended(du),
       ...line('Progress', progress),
       ...line('Incremental', s.incrementalBytes === undefined ? undefined : formatBytes(s.incrementalBytes)),
       ...line('Snapshot ID', s.snapshotID),
@@ -148,6 +157,8 @@ export function formatDescribe(name: string, namespace: string, uploads: readonl
 
 export interface WaitDisplay {
   show(obj: Movement): void;
+  /** A line of its own between the updates (a warning). */
+  note(text: string): void;
   stop(): void;
 }
 
@@ -174,6 +185,10 @@ export function waitDisplay(stream: NodeJS.WriteStream = process.stderr): WaitDi
         const message = du.status?.message ?? '';
         bar.update(done, { state: describeState(du), bytesDone: formatBytes(done), bytesTotal: total === 0 ? '?' : formatBytes(total), message: message === '' ? '' : `| ${message.slice(0, 120)}` });
       },
+      note(text) {
+        // Below the bar as drawn so far; the next update draws it again under the note.
+        stream.write(`\n${text}\n`);
+      },
       stop: () => {
         bar.stop();
       },
@@ -199,6 +214,9 @@ export function waitDisplay(stream: NodeJS.WriteStream = process.stderr): WaitDi
         lastDone = p.bytesDone ?? 0;
       }
     },
+    note(text) {
+      stream.write(`${text}\n`);
+    },
     stop: () => undefined,
   };
 }
@@ -211,17 +229,81 @@ export function formatResult(name: string, du: DataUpload): string {
   return `Backup ${name} ${phaseOf(du)} on node ${s.node ?? '<none>'}: snapshot ${s.snapshotID ?? '<none>'}${bytes}${took} (DataUpload ${du.metadata.namespace ?? ''}/${du.metadata.name ?? ''})\n`;
 }
 
-/** `followMovement` with the progress display of `create --wait` (a bar on a terminal, plain lines otherwise). */
-export async function followWithProgress<T extends Movement>(kube: KubeClient, resource: ResourceType, options: Omit<FollowOptions<T>, 'onUpdate'>): Promise<FollowedMovement<T>> {
-  const display = waitDisplay();
+/** How long a data movement may stay New before `create --wait` says why no node-agent may be claiming it. */
+export const UNCLAIMED_WARNING_MS = 30_000;
+
+/** The data mover a node-agent pod serves: its `--datamover-name`, else the default. */
+function servedDataMover(pod: Pod): string {
+  const args = pod.spec?.containers.find((c) => c.name === NODE_AGENT_CONTAINER)?.args ?? pod.spec?.containers[0]?.args ?? [];
+  for (const [i, arg] of args.entries()) {
+    if (arg.startsWith('--datamover-name=')) return arg.slice('--datamover-name='.length);
+    if (arg === '--datamover-name') return args[i + 1] ?? DEFAULT_DATA_MOVER;
+  }
+  return DEFAULT_DATA_MOVER;
+}
+
+/**
+ * Why no node-agent may have claimed a data movement still New: none is Ready in its namespace, none serves its
+ * data mover, or (when they do) where to look next; each with the command that shows it.
+ */
+export async function unclaimedReason(kube: KubeClient, obj: Movement): Promise<string> {
+  const namespace = obj.metadata.namespace ?? '';
+  const what = `${obj.kind} ${namespace}/${obj.metadata.name ?? ''} is still New: no node-agent has claimed it`;
+  const selector = `name=${NODE_AGENT_DAEMONSET}`;
+  const pods = (await kube.list<Pod>(R.pods, namespace, { labelSelector: selector })).items.filter(isReadyNodeAgent);
+  if (pods.length === 0) {
+    return `${what}, and there is no Ready node-agent pod in namespace ${namespace} (check with \`kubectl get pods -n ${namespace} -l ${selector}\`; \`ferry install\` deploys them)`;
+  }
+  const wanted = obj.spec.datamover ?? 'velero';
+  const served = [...new Set(pods.map(servedDataMover))].sort();
+  if (!served.includes(wanted)) {
+    return `${what}: no node-agent serves data mover "${wanted}" (the ${pods.length} Ready in namespace ${namespace} serve ${served.map((d) => `"${d}"`).join(', ')}; check with \`kubectl get ds ${NODE_AGENT_DAEMONSET} -n ${namespace} -o jsonpath='{.spec.template.spec.containers[0].args}'\`), so it waits for one that does`;
+  }
+  return `${what} although ${pods.length} Ready node-agents serve data mover "${wanted}" (check their logs with \`kubectl logs -n ${namespace} -l ${selector} --prefix\`)`;
+}
+
+export interface FollowWithProgressOptions<T> extends Omit<FollowOptions<T>, 'onUpdate'> {
+  /** After how long in New the warning of `unclaimedReason` is printed, once; default `UNCLAIMED_WARNING_MS`. */
+  unclaimedWarningMs?: number;
+  /** Where the progress goes; default stderr. */
+  stream?: NodeJS.WriteStream;
+}
+
+/**
+ * `followMovement` with the progress display of `create --wait` (a bar on a terminal, plain lines otherwise), and a
+ * warning, once, when nothing claims the movement for a while (it keeps waiting: a node-agent may still come). The
+ * movement deleted meanwhile ends it with a `Canceled` FerryError saying so.
+ */
+export async function followWithProgress<T extends Movement>(kube: KubeClient, resource: ResourceType, options: FollowWithProgressOptions<T>): Promise<FollowedMovement<T>> {
+  const { unclaimedWarningMs = UNCLAIMED_WARNING_MS, stream = process.stderr, ...follow } = options;
+  const display = waitDisplay(stream);
+  let newSince: number | undefined;
+  let warning: Promise<void> | undefined;
   try {
     return await followMovement<T>(kube, resource, {
-      ...options,
+      ...follow,
       onUpdate: (current) => {
         display.show(current);
+        if (phaseOf(current) !== 'New') return;
+        newSince ??= Date.now();
+        if (warning === undefined && Date.now() - newSince >= unclaimedWarningMs) {
+          warning = unclaimedReason(kube, current).then(
+            (text) => {
+              display.note(`warning: ${text}`);
+            },
+            (err: unknown) => {
+              display.note(`warning: ${current.kind} ${follow.namespace}/${follow.name} is still New: no node-agent has claimed it (${errorMessage(err)})`);
+            },
+          );
+        }
       },
     });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    const what = resource.kind === R.dataUploads.kind ? 'the backup' : 'the restore of its volume';
+    throw new FerryError('Canceled', `${resource.kind} ${follow.namespace}/${follow.name} was deleted while waiting for it: ${what} is canceled`, { cause: err });
   } finally {
+    await warning;
     display.stop();
   }
 }

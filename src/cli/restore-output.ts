@@ -1,7 +1,7 @@
 /** Output of `ferry restore`: the table of `get`, the report of `describe`, and the closing line of `create --wait`. */
 import type { DataDownload } from '../kube/crds.js';
 import { RESTORE_NAME_LABEL } from '../datamover/restore-request.js';
-import { formatAge, groupMovements, line, phaseOf, summarizeMovements, table, timeWithDuration, type MovementSummary } from './backup-output.js';
+import { ended, formatAge, groupMovements, line, phaseOf, summarizeMovements, table, type MovementSummary } from './backup-output.js';
 import { formatBytes, formatSeconds } from './repo-output.js';
 import { toMillis } from '../kube/time.js';
 
@@ -43,7 +43,7 @@ export function formatRestoreDescribe(name: string, namespace: string, downloads
       ...line('Accepted by', s.acceptedByNode === undefined ? undefined : `${s.acceptedByNode}${s.acceptedTimestamp ? ` at ${s.acceptedTimestamp}` : ''}`),
       ...line('Node', s.node),
       ...line('Started', s.startTimestamp ?? undefined),
-      ...line('Completed', timeWithDuration(s.completionTimestamp, s.startTimestamp ?? s.acceptedTimestamp)),
+      ...ended(dd),
       ...line('Progress', progress),
       ...line('Message', s.message),
       ...line('Cancel requested', dd.spec.cancel === true ? 'yes' : undefined),
@@ -59,5 +59,6 @@ export function formatRestoreResult(dd: DataDownload): string {
   const ended = toMillis(s.completionTimestamp);
   const took = started === undefined || ended === undefined ? '' : ` in ${formatSeconds(ended - started)}`;
   const bytes = s.progress?.totalBytes === undefined ? '' : `, ${formatBytes(s.progress.totalBytes)}`;
-  return `PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} ${phaseOf(dd)} on node ${s.node ?? '<none>'}${bytes}${took} (DataDownload ${dd.metadata.namespace ?? ''}/${dd.metadata.name ?? ''})\n`;
+  const where = s.node === undefined ? ', never placed on a node' : ` on node ${s.node}`;
+  return `PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} ${phaseOf(dd)}${where}${bytes}${took} (DataDownload ${dd.metadata.namespace ?? ''}/${dd.metadata.name ?? ''})\n`;
 }

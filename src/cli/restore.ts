@@ -3,9 +3,13 @@
  * PVC (the target PVC, then a DataDownload for the node-agents), and the views of it.
  */
 import type { Command } from 'commander';
+import type { KubeClient } from '../kube/client.js';
 import type { DataDownload } from '../kube/crds.js';
 import { client, common, registerMovementViews, type CommonFlags, type MovementKind } from './backup.js';
 import type { RestoreSummary } from './restore-output.js';
+
+/** The shell's code for a command ended by Ctrl-C (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
 
 interface CreateFlags extends CommonFlags {
   fromBackup?: string;
@@ -18,13 +22,7 @@ interface CreateFlags extends CommonFlags {
 }
 
 async function create(name: string, flags: CreateFlags): Promise<void> {
-  const [request, { R }, output, { followWithProgress }, { FerryError, usageError }] = await Promise.all([
-    import('../datamover/restore-request.js'),
-    import('../kube/resources.js'),
-    import('./restore-output.js'),
-    import('./backup-output.js'),
-    import('../util/errors.js'),
-  ]);
+  const [request, { usageError }] = await Promise.all([import('../datamover/restore-request.js'), import('../util/errors.js')]);
   const fromBackup = flags.fromBackup !== undefined;
   if (fromBackup === (flags.dataUpload !== undefined)) throw usageError('give either --from-backup BACKUP or --data-upload DU (with --target-pvc NS/PVC)');
   if (fromBackup && (flags.targetPvc !== undefined || flags.storageClass !== undefined)) throw usageError('--target-pvc and --storage-class go with --data-upload, not --from-backup');
@@ -38,27 +36,65 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
       target === undefined
         ? await request.itemsFromBackup(kube, flags.namespace, flags.fromBackup ?? '', mapping)
         : [await request.itemFromDataUpload(kube, flags.namespace, flags.dataUpload ?? '', target, flags.storageClass)];
-    const created = await request.requestRestore(kube, { name, namespace: flags.namespace, items, dataMoverName: flags.datamoverName });
+    const created = await request.requestRestore(kube, {
+      name,
+      namespace: flags.namespace,
+      items,
+      dataMoverName: flags.datamoverName,
+      report: (line) => process.stderr.write(`${line}\n`),
+    });
     for (const dd of created) process.stderr.write(`PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} and DataDownload ${flags.namespace}/${dd.metadata.name ?? ''} created\n`);
     if (flags.wait !== true) {
       process.stdout.write(`Restore ${name} submitted: follow it with \`ferry restore describe ${name}\`\n`);
       return;
     }
-    const finals: DataDownload[] = [];
-    for (const dd of created) {
-      const { final: current } = await followWithProgress<DataDownload>(kube, R.dataDownloads, { namespace: flags.namespace, name: dd.metadata.name ?? '' });
-      finals.push(current);
-      process.stdout.write(output.formatRestoreResult(current));
-    }
-    const failed = finals.filter((dd) => dd.status?.phase !== 'Completed');
-    if (failed.length > 0) {
-      const first = failed[0]?.status;
-      throw new FerryError('Internal', `restore ${name}: ${failed.length} of ${finals.length} volumes not restored${first?.message === undefined ? '' : ` (${first.message})`}`, {
-        hint: `ferry restore describe ${name} -n ${flags.namespace}`,
-      });
-    }
+    await waitForRestore(kube, name, flags.namespace, created);
   } finally {
     kube.close();
+  }
+}
+
+/**
+ * `create --wait`: follows each DataDownload to its end with progress and prints its result; exits 1 unless all
+ * completed. Ctrl-C stops following only (exit 130): the restore goes on in the cluster.
+ */
+async function waitForRestore(kube: KubeClient, name: string, namespace: string, created: readonly DataDownload[]): Promise<void> {
+  const [{ R }, output, { followWithProgress }, { FerryError, isFerryError }] = await Promise.all([
+    import('../kube/resources.js'),
+    import('./restore-output.js'),
+    import('./backup-output.js'),
+    import('../util/errors.js'),
+  ]);
+  const interrupt = new AbortController();
+  const onInterrupt = (): void => {
+    interrupt.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+  const failures: string[] = [];
+  try {
+    for (const dd of created) {
+      const ddName = dd.metadata.name ?? '';
+      try {
+        const { final } = await followWithProgress<DataDownload>(kube, R.dataDownloads, { namespace, name: ddName, signal: interrupt.signal });
+        process.stdout.write(output.formatRestoreResult(final));
+        if (final.status?.phase !== 'Completed') failures.push(final.status?.message ?? `${final.status?.phase ?? 'New'}, no message`);
+      } catch (err) {
+        if (interrupt.signal.aborted) {
+          process.stderr.write(`\ninterrupted: restore ${name} keeps running in the cluster; follow it with \`ferry restore describe ${name} -n ${namespace}\`\n`);
+          process.exitCode = EXIT_INTERRUPTED;
+          return;
+        }
+        if (!isFerryError(err) || err.code !== 'Canceled') throw err;
+        process.stdout.write(`PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} Canceled: ${err.message}\n`);
+        failures.push(err.message);
+      }
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  const [first] = failures;
+  if (first !== undefined) {
+    throw new FerryError('Internal', `restore ${name}: ${failures.length} of ${created.length} volumes not restored (${first})`, { hint: `ferry restore describe ${name} -n ${namespace}` });
   }
 }
 

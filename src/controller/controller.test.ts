@@ -269,6 +269,22 @@ describe('DataMovementController against a real API server', () => {
     }
   });
 
+  it('drops a reason that no longer holds from status.message while it waits', async () => {
+    const exposer = new FakeExposer(api.client, () => 'node-3');
+    exposer.diagnosis = 'waiting for a pod using PVC app/x to be scheduled';
+    const c1 = controller('node-1', exposer);
+    await c1.start();
+    try {
+      const name = await newDataUpload(api.client);
+      await waitForDu(name, 'explained', (d) => d.status?.message === exposer.diagnosis);
+      exposer.diagnosis = undefined;
+      const cleared = await waitForDu(name, 'its message dropped', (d) => d.status?.message === undefined, 3000);
+      assert.equal(cleared.status?.phase, 'Accepted');
+    } finally {
+      await c1.stop();
+    }
+  });
+
   it('cancels a DataUpload being deleted and lets it go', async () => {
     const exposer = new FakeExposer(api.client, () => 'node-3');
     const c1 = controller('node-1', exposer);

@@ -226,11 +226,12 @@ export class DataMovementController<T extends DataMovement> {
     const reason = await kind.exposer.diagnose(obj, pod);
     const waitedMs = Date.now() - (toMillis(obj.status.acceptedTimestamp) ?? Date.now());
     if (waitedMs >= prepareTimeoutMs) {
-      const why = reason ?? (pod === undefined ? 'the data-mover pod was not created yet (the snapshot is still being exposed)' : undefined);
+      const why = reason ?? (pod === undefined ? `the data-mover pod was not created yet (${kind.exposing})` : undefined);
       await this.finish(obj, 'Failed', { message: `timeout on preparing ${kind.noun}${why === undefined ? '' : `: ${why}`}` });
       return undefined;
     }
-    if (reason !== undefined) await this.setMessage(obj, reason);
+    // A reason that no longer holds (the workload was scheduled, the class created) must not stay as the message.
+    await this.setMessage(obj, reason);
     return Math.max(0, Math.min(this.recheckMs, prepareTimeoutMs - waitedMs));
   }
 
@@ -407,12 +408,14 @@ export class DataMovementController<T extends DataMovement> {
     this.log.info({ name: this.describe(obj) }, `${this.options.kind.noun} is being deleted: canceling it`);
   }
 
-  private async setMessage(obj: T, message: string): Promise<void> {
+  /** Writes `status.message` in the object's current phase; `undefined` removes it. */
+  private async setMessage(obj: T, message: string | undefined): Promise<void> {
     if (obj.status?.message === message) return;
     const phase = phaseOf(obj);
     await this.updateFresh(obj, (o) => {
       if (phaseOf(o) !== phase || o.status?.message === message) return false;
-      o.status = { ...o.status, message };
+      const { message: _old, ...status } = o.status ?? {};
+      o.status = message === undefined ? status : { ...status, message };
       return true;
     });
   }

@@ -30,6 +30,7 @@ describe('dataDownloadKind', () => {
     assert.equal(kind.resource.plural, 'datadownloads');
     assert.equal(kind.noun, 'data download');
     assert.equal(kind.podLabel, 'velero.io/data-download');
+    assert.doesNotMatch(kind.exposing, /snapshot/, 'a restore exposes a volume to fill, not a snapshot');
   });
 
   it('turns the data mover\'s result into final progress that Velero\'s schema accepts', () => {

@@ -14,6 +14,7 @@ export function dataDownloadKind(exposer: Exposer<DataDownload>): MovementKind<D
   return {
     resource: R.dataDownloads,
     noun: 'data download',
+    exposing: 'the restore PVC is still being set up',
     podLabel: DATA_DOWNLOAD_LABEL,
     exposer,
     completed(_dd, terminationMessage) {

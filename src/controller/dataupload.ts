@@ -17,6 +17,7 @@ export function dataUploadKind(exposer: Exposer<DataUpload>): MovementKind<DataU
   return {
     resource: R.dataUploads,
     noun: 'data upload',
+    exposing: 'the snapshot is still being exposed',
     podLabel: DATA_UPLOAD_LABEL,
     exposer,
     completed(_du, terminationMessage) {

@@ -29,6 +29,8 @@ export interface MovementKind<T extends DataMovement> {
   resource: ResourceType;
   /** For messages, Velero's wording: `data upload` (`timeout on preparing data upload`). */
   noun: string;
+  /** What is going on before the data-mover pod exists, for a prepare timeout that strikes then. */
+  exposing: string;
   /** The label on data-mover pods whose value is the object's name. */
   podLabel: string;
   exposer: Exposer<T>;

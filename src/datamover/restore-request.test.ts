@@ -1,11 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DataUpload } from '../kube/crds.js';
-import type { ObjectMeta, PersistentVolumeClaim } from '../kube/models.js';
+import type { DataDownload, DataUpload } from '../kube/crds.js';
+import type { Namespace, ObjectMeta, PersistentVolumeClaim } from '../kube/models.js';
 import { R } from '../kube/resources.js';
 import { startTestApiServer, type TestApiServer } from '../kube/testing.js';
 import { veleroSchemaErrors } from '../../test/support/velero-schema.js';
-import { dataDownloadsOf, itemFromDataUpload, itemsFromBackup, parseNamespaceMapping, parseTargetPvc, requestRestore } from './restore-request.js';
+import type { FerryError } from '../util/errors.js';
+import { dataDownloadsOf, itemFromDataUpload, itemsFromBackup, parseNamespaceMapping, parseTargetPvc, requestRestore, type RestoreItem } from './restore-request.js';
 
 function upload(name: string, pvc: string, phase: 'Completed' | 'Failed'): DataUpload {
   const meta: ObjectMeta = { name, namespace: 'velero', labels: { 'velero.io/backup-name': 'nightly' } };
@@ -27,6 +28,10 @@ describe('restore requests (against a real API server)', () => {
       const created = await api.client.create<DataUpload>(R.dataUploads, 'velero', du);
       await api.client.replace(R.dataUploads, { namespace: 'velero', name: du.metadata.name }, { ...created, status: du.status });
     }
+    for (const name of ['fast', 'slow']) {
+      const annotations = name === 'slow' ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {};
+      await api.client.create(R.storageClasses, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name, annotations }, provisioner: 'p' });
+    }
     await api.client.create(R.persistentVolumeClaims, 'app', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'app' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } });
   });
   after(async () => {
@@ -36,6 +41,7 @@ describe('restore requests (against a real API server)', () => {
   it('parses --namespace-mapping and --target-pvc, refusing malformed ones', () => {
     assert.deepEqual([...parseNamespaceMapping(['app:copy,a:b', 'c:d'])], [['app', 'copy'], ['a', 'b'], ['c', 'd']]);
     assert.throws(() => parseNamespaceMapping(['app']), /is not OLD:NEW/);
+    assert.throws(() => parseNamespaceMapping(['app:App_2']), /"App_2" is not a valid namespace name/);
     assert.deepEqual(parseTargetPvc('app/data'), { namespace: 'app', name: 'data' });
     assert.throws(() => parseTargetPvc('data'), /is not NAMESPACE\/NAME/);
   });
@@ -62,5 +68,71 @@ describe('restore requests (against a real API server)', () => {
     await assert.rejects(requestRestore(api.client, { name: 'over', namespace: 'velero', items: [item] }), /PVC app\/data already exists/);
     await assert.rejects(requestRestore(api.client, { name: 'back', namespace: 'velero', items: [] }), /restore back already exists/);
     await assert.rejects(itemFromDataUpload(api.client, 'velero', 'nightly-c', { namespace: 'app', name: 'x' }, undefined), /is Failed: only completed uploads/);
+    await assert.rejects(itemFromDataUpload(api.client, 'velero', 'nosuch', { namespace: 'app', name: 'x' }, undefined), (err: FerryError) => {
+      assert.equal(err.message, 'DataUpload nosuch not found in namespace velero');
+      assert.match(err.hint ?? '', /kubectl get datauploads -n velero/);
+      return true;
+    });
+  });
+
+  it('refuses a storage class that does not exist before creating anything, naming the classes that do', async () => {
+    const item = await itemFromDataUpload(api.client, 'velero', 'nightly-a', { namespace: 'app', name: 'typo' }, 'nope');
+    await assert.rejects(requestRestore(api.client, { name: 'typo', namespace: 'velero', items: [item] }), (err: FerryError) => {
+      assert.equal(err.message, 'storage class "nope" not found (for PVC app/typo)');
+      assert.equal(err.hint, 'the storage classes in this cluster are fast, slow (default)');
+      return true;
+    });
+    assert.equal(await api.client.find(R.persistentVolumeClaims, { namespace: 'app', name: 'typo' }), undefined);
+    assert.deepEqual(await dataDownloadsOf(api.client, 'velero', 'typo'), []);
+    const [fromSource] = await itemsFromBackup(api.client, 'velero', 'nightly', parseNamespaceMapping(['app:elsewhere']));
+    assert.ok(fromSource !== undefined);
+    const gone = { ...fromSource, storageClass: 'retired', dataUpload: { ...fromSource.dataUpload, spec: { ...fromSource.dataUpload.spec, csiSnapshot: { volumeSnapshot: 'vs', storageClass: 'retired' } } } };
+    await assert.rejects(requestRestore(api.client, { name: 'retired', namespace: 'velero', items: [gone] }), (err: FerryError) => {
+      assert.match(err.message, /^storage class "retired" not found \(for PVC elsewhere\/\w+\)$/);
+      assert.match(err.hint ?? '', /; it is the source PVC's class: create it, or restore into another class with `ferry restore create NAME --data-upload nightly-\w --target-pvc elsewhere\/\w+ --storage-class CLASS`$/);
+      return true;
+    });
+  });
+
+  it('checks every volume before creating anything, and reports every problem at once', async () => {
+    const items = await itemsFromBackup(api.client, 'velero', 'nightly', parseNamespaceMapping(['app:unborn']));
+    const [a, b] = items;
+    assert.ok(a !== undefined && b !== undefined);
+    const existing: RestoreItem = { ...a, target: { namespace: 'app', name: 'data' } };
+    const typo: RestoreItem = { ...b, storageClass: 'fsat' };
+    await assert.rejects(requestRestore(api.client, { name: 'many', namespace: 'velero', items: [existing, typo, { ...typo }] }), (err: FerryError) => {
+      assert.equal(err.code, 'Conflict');
+      assert.equal(err.message, `2 volumes would be restored into PVC unborn/${b.target.name}; PVC app/data already exists; storage class "fsat" not found (for PVC unborn/${b.target.name}, unborn/${b.target.name})`);
+      return true;
+    });
+    assert.equal(await api.client.find(R.namespaces, { name: 'unborn' }), undefined, 'not even the namespace is created');
+    assert.deepEqual(await dataDownloadsOf(api.client, 'velero', 'many'), []);
+  });
+
+  it('creates a missing target namespace, as Velero\'s restore does, and says so', async () => {
+    const items = await itemsFromBackup(api.client, 'velero', 'nightly', parseNamespaceMapping(['app:fresh']));
+    const said: string[] = [];
+    const created = await requestRestore(api.client, { name: 'fresh', namespace: 'velero', items, report: (line) => said.push(line) });
+    assert.deepEqual(said, ['created namespace fresh']);
+    assert.ok((await api.client.find<Namespace>(R.namespaces, { name: 'fresh' })) !== undefined);
+    assert.deepEqual(created.map((dd) => dd.spec.targetVolume.namespace), ['fresh', 'fresh']);
+  });
+
+  it('a create failing half-way says what was created and how to remove it', async () => {
+    const items = await itemsFromBackup(api.client, 'velero', 'nightly', parseNamespaceMapping(['app:halfway']));
+    const [a, b] = items;
+    assert.ok(a !== undefined && b !== undefined);
+    // The API server refuses the second DataDownload: Velero's schema requires a storage location.
+    const { backupStorageLocation: _bsl, ...spec } = b.dataUpload.spec;
+    const broken = { ...b, dataUpload: { ...b.dataUpload, spec: spec as DataUpload['spec'] } };
+    await assert.rejects(requestRestore(api.client, { name: 'halfway', namespace: 'velero', items: [a, broken] }), (err: FerryError) => {
+      const [dd] = err.message.match(/DataDownload velero\/halfway-\w+/) ?? [];
+      assert.match(err.message, /^restore halfway stopped half-way: .*; already created: DataDownload velero\/halfway-\w+, PVC halfway\/\w+, PVC halfway\/\w+, namespace halfway$/);
+      assert.ok(dd !== undefined);
+      assert.equal(err.hint, 'remove them before trying again: kubectl delete datadownloads -n velero -l velero.io/restore-name=halfway && kubectl delete namespace halfway');
+      return true;
+    });
+    const left: DataDownload[] = await dataDownloadsOf(api.client, 'velero', 'halfway');
+    assert.equal(left.length, 1);
   });
 });

@@ -56,6 +56,13 @@ describe('RestoreExposer (against a real API server)', () => {
     return { dd, pod, claim };
   }
 
+  /** Starts an expose that has to wait, and what the exposer says meanwhile. */
+  async function exposeWaiting(name: string, pvc: string, storageClass: string): Promise<{ pending: ReturnType<typeof expose>; said: string | undefined }> {
+    const pending = expose(name, pvc, storageClass, CONFIG);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { pending, said: await exposer.diagnose(dataDownload(name, pvc), undefined) };
+  }
+
   before(async () => {
     api = await startTestApiServer({ namespaces: ['velero', 'app'] });
     const { client } = api;
@@ -87,15 +94,29 @@ describe('RestoreExposer (against a real API server)', () => {
   });
 
   it('follows a WaitForFirstConsumer workload\'s node with a hostname node selector, ignoring loadAffinity, and logs it', async () => {
-    const pending = expose('r-2', 'wffc', 'later', CONFIG);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { pending, said } = await exposeWaiting('r-2', 'wffc', 'later');
     assert.equal(await api.client.find(R.pods, { namespace: 'velero', name: 'r-2' }), undefined, 'no restore pod before the workload is scheduled');
+    assert.equal(
+      said,
+      'waiting for a pod using PVC app/wffc to be scheduled (its storage class later is WaitForFirstConsumer; set restorePVC.ignoreDelayBinding to place the restore by loadAffinity instead)',
+      'what it waits for is its diagnosis, for status.message and the prepare timeout',
+    );
     await api.client.patch(R.persistentVolumeClaims, { namespace: 'app', name: 'wffc' }, { metadata: { annotations: { 'volume.kubernetes.io/selected-node': 'node-7' } } });
     const { pod } = await pending;
     assert.deepEqual(pod.spec?.nodeSelector, { 'kubernetes.io/hostname': 'node-7' });
     assert.deepEqual(pod.spec.affinity, dataMoverPodAffinity(undefined), 'only the OS requirement');
     assert.equal(pod.spec.nodeName, undefined);
     assert.ok(logged.some((l) => l.includes('loadAffinity is ignored') && l.includes('node-7')), logged.join('\n'));
+  });
+
+  it('waits for a target storage class that does not exist, saying so, and goes on once it is created', async () => {
+    const { pending, said } = await exposeWaiting('r-4', 'ghostly', 'ghost');
+    assert.equal(await api.client.find(R.persistentVolumeClaims, { namespace: 'velero', name: 'r-4' }), undefined, 'no restore PVC of a class that does not exist');
+    assert.equal(said, 'storage class "ghost" of the target PVC app/ghostly does not exist: the restore waits until it is created (`kubectl get storageclass` lists the classes)');
+    await api.client.create(R.storageClasses, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'ghost' }, provisioner: 'p' });
+    const { dd, claim } = await pending;
+    assert.equal(claim.spec?.storageClassName, 'ghost');
+    assert.doesNotMatch((await exposer.diagnose(dd, undefined)) ?? '', /does not exist/, 'the reason is gone with the wait');
   });
 
   it('with restorePVC.ignoreDelayBinding, a WaitForFirstConsumer target is placed by loadAffinity at once', async () => {

@@ -33,6 +33,8 @@ interface Placement {
 export class RestoreExposer {
   private readonly planned = new Map<string, Pod>();
   private readonly placements = new Map<string, Placement>();
+  /** Why a restore is not exposed yet, while `place` waits: its diagnosis before there is a pod. */
+  private readonly waiting = new Map<string, string>();
   private readonly owned: OwnedObjects;
 
   constructor(private readonly options: RestoreExposerOptions) {
@@ -46,24 +48,54 @@ export class RestoreExposer {
 
   /**
    * Velero v1.18.1: the entry is picked by the target's storage class; a WaitForFirstConsumer target (unless
-   * `restorePVC.ignoreDelayBinding`) waits for the workload's node and ignores loadAffinity.
+   * `restorePVC.ignoreDelayBinding`) waits for the workload's node and ignores loadAffinity. A class that does not
+   * exist (yet) is waited for: the restore PVC could never be provisioned without it.
    */
   private async place(dd: DataDownload, target: PersistentVolumeClaim, signal: AbortSignal): Promise<Placement> {
-    const { client, config, logger, resourceTimeoutMs } = this.options;
+    const { client, config, logger } = this.options;
     const storageClass = target.spec?.storageClassName ?? '';
-    const sc = storageClass === '' ? undefined : await client.find<StorageClass>(R.storageClasses, { name: storageClass });
-    if (sc?.volumeBindingMode !== 'WaitForFirstConsumer' || config.restorePVC?.ignoreDelayBinding === true) return { storageClass, selectedNode: undefined };
     const { namespace, pvc } = dd.spec.targetVolume;
-    const claim = await pollUntil(
-      async () => {
+    const sc =
+      storageClass === ''
+        ? undefined
+        : await this.waitFor(dd, signal, {
+            what: `storage class "${storageClass}" of the target PVC ${namespace}/${pvc} to be created`,
+            reason: `storage class "${storageClass}" of the target PVC ${namespace}/${pvc} does not exist: the restore waits until it is created (\`kubectl get storageclass\` lists the classes)`,
+            check: () => client.find<StorageClass>(R.storageClasses, { name: storageClass }),
+          });
+    if (sc?.volumeBindingMode !== 'WaitForFirstConsumer' || config.restorePVC?.ignoreDelayBinding === true) return { storageClass, selectedNode: undefined };
+    const workload = `a pod using PVC ${namespace}/${pvc} to be scheduled (its storage class ${storageClass} is WaitForFirstConsumer`;
+    const selectedNode = await this.waitFor(dd, signal, {
+      what: `${workload})`,
+      reason: `waiting for ${workload}; set restorePVC.ignoreDelayBinding to place the restore by loadAffinity instead)`,
+      check: async () => {
         const current = await client.find<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace, name: pvc });
         const node = current?.metadata?.annotations?.[SELECTED_NODE_ANNOTATION];
         return node === undefined || node === '' ? undefined : node;
       },
-      { timeoutMs: resourceTimeoutMs, signal, what: `a pod using PVC ${namespace}/${pvc} to be scheduled (its storage class ${storageClass} is WaitForFirstConsumer)` },
-    );
-    logger.info({ dataDownload: dd.metadata.name, selectedNode: claim, storageClass }, 'the target PVC is WaitForFirstConsumer: the restore pod follows the workload\'s node and loadAffinity is ignored');
-    return { storageClass, selectedNode: claim };
+    });
+    logger.info({ dataDownload: dd.metadata.name, selectedNode, storageClass }, 'the target PVC is WaitForFirstConsumer: the restore pod follows the workload\'s node and loadAffinity is ignored');
+    return { storageClass, selectedNode };
+  }
+
+  /**
+   * Polls `check` up to the resource timeout; while it answers nothing, `reason` is this restore's diagnosis, so
+   * `status.message` says what it waits for and the prepare timeout fails with it.
+   */
+  private async waitFor<T>(dd: DataDownload, signal: AbortSignal, { what, reason, check }: { what: string; reason: string; check: () => Promise<T | undefined> }): Promise<T> {
+    const name = dd.metadata.name ?? '';
+    try {
+      return await pollUntil(
+        async () => {
+          const value = await check();
+          if (value === undefined) this.waiting.set(name, reason);
+          return value;
+        },
+        { timeoutMs: this.options.resourceTimeoutMs, signal, what },
+      );
+    } finally {
+      this.waiting.delete(name);
+    }
   }
 
   /** Which rule placed the pod, in words, for messages. */
@@ -120,7 +152,7 @@ export class RestoreExposer {
   async diagnose(dd: DataDownload, pod: Pod | undefined): Promise<string | undefined> {
     const name = dd.metadata.name ?? '';
     const subject = pod ?? this.planned.get(name);
-    if (subject === undefined) return undefined;
+    if (subject === undefined) return this.waiting.get(name);
     const { client, namespace } = this.options;
     const [nodes, nodeAgentNodes] = await Promise.all([client.list<Node>(R.nodes, undefined), readyNodeAgentNodes(client, namespace)]);
     return diagnosePlacement({ pod: subject, nodes: nodes.items, nodeAgentNodes, rule: this.rule(this.placements.get(name)) });
@@ -152,12 +184,16 @@ export class RestoreExposer {
       metadata: { labels: selectorLabels },
       spec: { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: target.namespace, name: target.pvc, uid: null, resourceVersion: null } },
     });
+    // Both sides, as Velero's WaitPVBound: the Delete policy must not come back while the PV still counts as Released.
     await pollUntil(
       async () => {
         const claim = await client.find<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: target.namespace, name: target.pvc });
         const bound = claim?.spec?.volumeName;
         if (bound !== undefined && bound !== '' && bound !== pvName) throw new FerryError('Conflict', `target PVC ${target.namespace}/${target.pvc} was bound to another volume (${bound}) while restoring`);
-        return claim?.status?.phase === 'Bound' ? true : undefined;
+        if (claim?.status?.phase !== 'Bound') return undefined;
+        const volume = await client.get<PersistentVolume>(R.persistentVolumes, { name: pvName });
+        const ref = volume.spec?.claimRef;
+        return volume.status?.phase === 'Bound' && ref?.namespace === target.namespace && ref.name === target.pvc ? true : undefined;
       },
       { timeoutMs: resourceTimeoutMs, what: `target PVC ${target.namespace}/${target.pvc} to bind to the restored volume ${pvName}` },
     );
@@ -168,6 +204,7 @@ export class RestoreExposer {
     const name = dd.metadata.name ?? '';
     this.planned.delete(name);
     this.placements.delete(name);
+    this.waiting.delete(name);
     await this.owned.delete(R.pods, this.options.namespace, name, 0);
     await this.owned.deleteClaimAndVolume(this.options.namespace, name);
   }

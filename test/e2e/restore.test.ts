@@ -3,14 +3,19 @@
  * restored (`ferry restore create --from-backup --wait`); the restored PVC's volume holds the same files byte for
  * byte, the restore pod ran where loadAffinity allows (the entry of the target's storage class), nothing the restore
  * made is left, and every DataDownload written is valid for Velero. A WaitForFirstConsumer target follows the
- * workload's node; a class whose entry matches no node fails at the prepare timeout saying so; a cancel mid-restore
- * leaves nothing behind.
+ * workload's node, and without a workload says what it waits for and fails at the prepare timeout with that reason;
+ * a class whose entry matches no node fails at the prepare timeout saying so; a cancel leaves nothing behind. The
+ * CLI refuses mistakes before creating anything, creates missing target namespaces, warns when nothing claims its
+ * DataDownload, and says what happened when the DataDownload is deleted or the wait interrupted.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { NodeAgentConfig } from '../../src/config/types.js';
 import type { DataDownload, DataUpload } from '../../src/kube/crds.js';
 import { Informer } from '../../src/kube/informer.js';
@@ -22,13 +27,29 @@ import { eventually, kubectlSkip, nodeAgentPods, NS, ok, putConfigMap, startE2e,
 import { expectNoLeftovers, filledVolume, storageClass, treeDifferences } from './volumes.js';
 
 const skip = kubectlSkip();
-const PREPARE_TIMEOUT_S = 8;
+const PREPARE_TIMEOUT_S = 12;
+const FERRY = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
+
+/** `ferry <args>` left running, for a test that acts on it meanwhile (signals it, deletes what it follows). */
+function spawnFerry(e2e: E2e, args: readonly string[]): { output: () => { stdout: string; stderr: string }; interrupt: () => void; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [FERRY, ...args], { env: { ...process.env, FERRY_CONTAINER_ROOT: '', KUBECONFIG: e2e.cluster.kubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = once(child, 'close').then(([code]) => code as number | null);
+  return { output: () => ({ stdout, stderr }), interrupt: () => child.kill('SIGINT'), exit };
+}
 
 /** Backs up a fresh volume of the class and returns the completed DataUpload's name. */
-async function backedUp(e2e: E2e, pvc: string, sc: string, bytes?: number): Promise<string> {
-  await filledVolume(e2e, 'app', pvc, sc, bytes === undefined ? {} : { bytes });
+async function backedUp(e2e: E2e, pvc: string, sc: string): Promise<string> {
+  await filledVolume(e2e, 'app', pvc, sc);
   ok(await e2e.ferry(['backup', 'create', `b-${pvc}`, '--pvc', `app/${pvc}`, '--wait']), 'ferry backup create');
-  const { items } = await e2e.client.list<DataUpload>(R.dataUploads, NS, { labelSelector: `velero.io/backup-name=b-${pvc}` });
+  return dataUploadName(e2e, `b-${pvc}`);
+}
+
+async function dataUploadName(e2e: E2e, backup: string): Promise<string> {
+  const { items } = await e2e.client.list<DataUpload>(R.dataUploads, NS, { labelSelector: `velero.io/backup-name=${backup}` });
   return items[0]?.metadata.name ?? '';
 }
 
@@ -58,7 +79,7 @@ const CONFIG: Plain<NodeAgentConfig> = {
   ],
 };
 
-describe('restore with node selection (e2e)', { skip, timeout: 300_000 }, () => {
+describe('restore with node selection (e2e)', { skip, timeout: 420_000 }, () => {
   let e2e: E2e;
   let recorder: Informer<DataDownload>;
   const schemaErrors: string[] = [];
@@ -187,20 +208,90 @@ describe('restore with node selection (e2e)', { skip, timeout: 300_000 }, () => 
     await expectNoRestoreLeftovers(e2e);
   });
 
-  it('a restore canceled mid-way ends Canceled and leaves no restore pod or PVC', async () => {
-    const du = await backedUp(e2e, 'cancel-src', 'sc-restore', 60_000_000);
-    ok(await e2e.ferry(['restore', 'create', 'r-cancel', '--data-upload', du, '--target-pvc', 'app/cancel']), 'ferry restore create');
-    const running = await eventually('the restore to start', async () => {
+  it('a WaitForFirstConsumer target with no workload says what it waits for, fails at the prepare timeout with that reason, and leaves nothing', async () => {
+    const du = await backedUp(e2e, 'lonely-src', 'sc-restore');
+    const waiting = e2e.ferry(['restore', 'create', 'r-lonely', '--data-upload', du, '--target-pvc', 'app/lonely', '--storage-class', 'sc-wffc', '--wait']);
+    const reason = 'waiting for a pod using PVC app/lonely to be scheduled (its storage class sc-wffc is WaitForFirstConsumer; set restorePVC.ignoreDelayBinding to place the restore by loadAffinity instead)';
+    const said = await eventually('the DataDownload to say what it waits for', async () => {
+      const current = await downloadOf(e2e, 'r-lonely').catch(() => undefined);
+      return current?.status?.message === undefined ? undefined : current;
+    }, (PREPARE_TIMEOUT_S - 2) * 1000);
+    assert.equal(said.status?.phase, 'Accepted');
+    assert.equal(said.status.message, reason);
+    const result = await waiting;
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /^PVC app\/lonely Failed, never placed on a node \(DataDownload velero\/r-lonely-\w+\)$/m);
+    const failed = await downloadOf(e2e, 'r-lonely');
+    assert.equal(failed.status?.message, `timeout on preparing data download: ${reason}`);
+    assert.ok(result.stderr.includes(`error: restore r-lonely: 1 of 1 volumes not restored (timeout on preparing data download: ${reason})`), result.stderr);
+    ok(await e2e.ferry(['restore', 'describe', 'r-lonely']), 'ferry restore describe').split('\n').forEach((line) => {
+      assert.doesNotMatch(line, /^ +Completed:/, 'a failed end is labelled Failed');
+    });
+    await expectNoRestoreLeftovers(e2e);
+  });
+
+  it('a restore canceled while its pod and PVC exist ends Canceled and leaves no restore pod or PVC', async () => {
+    // sc-nowhere's entry matches no node: the restore PVC is provisioned (Immediate) and the pod waits to be placed,
+    // holding the DataDownload Accepted until the prepare timeout, well after the cancel lands.
+    const du = await backedUp(e2e, 'cancel-src', 'sc-restore');
+    ok(await e2e.ferry(['restore', 'create', 'r-cancel', '--data-upload', du, '--target-pvc', 'app/cancel', '--storage-class', 'sc-nowhere']), 'ferry restore create');
+    const held = await eventually('the restore pod and a bound restore PVC', async () => {
       const current = await downloadOf(e2e, 'r-cancel');
-      return current.status?.phase === 'InProgress' ? current : undefined;
-    }, 60_000);
-    ok(await e2e.kubectl.run(['patch', 'datadownloads', running.metadata.name ?? '', '-n', NS, '--type=merge', '-p', '{"spec":{"cancel":true}}']), 'kubectl patch');
+      const name = current.metadata.name ?? '';
+      const [pod, claim] = await Promise.all([e2e.client.find<Pod>(R.pods, { namespace: NS, name }), e2e.client.find<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: NS, name })]);
+      return current.status?.phase === 'Accepted' && pod !== undefined && claim?.status?.phase === 'Bound' ? current : undefined;
+    }, (PREPARE_TIMEOUT_S - 4) * 1000);
+    ok(await e2e.kubectl.run(['patch', 'datadownloads', held.metadata.name ?? '', '-n', NS, '--type=merge', '-p', '{"spec":{"cancel":true}}']), 'kubectl patch');
     const ended = await eventually('the restore to end', async () => {
       const current = await downloadOf(e2e, 'r-cancel');
       return ['Completed', 'Failed', 'Canceled'].includes(current.status?.phase ?? '') ? current : undefined;
     }, 60_000);
     assert.equal(ended.status?.phase, 'Canceled', ended.status?.message);
+    assert.equal(ended.status.message, 'data download is canceled');
     await expectNoRestoreLeftovers(e2e);
     assert.deepEqual(schemaErrors, []);
+  });
+
+  it('refuses a storage class that does not exist, or a DataUpload that does not, before creating anything', async () => {
+    const du = await dataUploadName(e2e, 'b-lonely-src');
+    const typo = await e2e.ferry(['restore', 'create', 'r-typo', '--data-upload', du, '--target-pvc', 'app/typo', '--storage-class', 'nope']);
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /^error: storage class "nope" not found \(for PVC app\/typo\)\nhint: the storage classes in this cluster are [^\n]*\bsc-restore\b[^\n]*\bsc-wffc\b/m);
+    assert.equal(await e2e.client.find(R.persistentVolumeClaims, { namespace: 'app', name: 'typo' }), undefined);
+    assert.deepEqual((await e2e.client.list<DataDownload>(R.dataDownloads, NS, { labelSelector: 'velero.io/restore-name=r-typo' })).items, []);
+    const missing = await e2e.ferry(['restore', 'create', 'r-nosuch', '--data-upload', 'nosuch', '--target-pvc', 'app/nosuch']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^error: DataUpload nosuch not found in namespace velero\nhint: list the DataUploads with `kubectl get datauploads -n velero`/m);
+  });
+
+  it('restores into a namespace that does not exist yet by creating it, and says so', async () => {
+    const result = await e2e.ferry(['restore', 'create', 'r-moved', '--from-backup', 'b1', '--namespace-mapping', 'app:app5', '--wait']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^created namespace app5$/m);
+    assert.match(result.stdout, /^PVC app5\/data Completed on node node-3/m);
+    const claim = await e2e.client.get<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: 'app5', name: 'data' });
+    assert.equal(claim.status?.phase, 'Bound');
+    await expectNoRestoreLeftovers(e2e);
+  });
+
+  it('create --wait warns when nothing claims the DataDownload, says so when it is deleted, and Ctrl-C leaves the restore running', async () => {
+    const du = await dataUploadName(e2e, 'b-lonely-src');
+    const unclaimed = spawnFerry(e2e, ['restore', 'create', 'r-ferri', '--data-upload', du, '--target-pvc', 'app/ferri', '--datamover-name', 'ferri', '--wait']);
+    const deleted = spawnFerry(e2e, ['restore', 'create', 'r-gone', '--data-upload', du, '--target-pvc', 'app/gone', '--datamover-name', 'ferri', '--wait']);
+    const gone = await eventually('the DataDownload of r-gone', () => downloadOf(e2e, 'r-gone').catch(() => undefined));
+    await e2e.client.delete(R.dataDownloads, { namespace: NS, name: gone.metadata.name });
+    assert.equal(await deleted.exit, 1, deleted.output().stderr);
+    assert.match(deleted.output().stdout, new RegExp(`^PVC app/gone Canceled: DataDownload velero/${gone.metadata.name ?? ''} was deleted while waiting for it: the restore of its volume is canceled$`, 'm'));
+    assert.doesNotMatch(deleted.output().stderr, /datadownloads\.velero\.io/);
+
+    await eventually('the warning', () => Promise.resolve(unclaimed.output().stderr.includes('warning:') ? true : undefined), 45_000, () => unclaimed.output().stderr);
+    assert.match(unclaimed.output().stderr, /warning: DataDownload velero\/r-ferri-\w+ is still New: no node-agent has claimed it: no node-agent serves data mover "ferri" \(the \d+ Ready in namespace velero serve "ferry"; check with `kubectl get ds ferry-node-agent -n velero/);
+    unclaimed.interrupt();
+    assert.equal(await unclaimed.exit, 130, unclaimed.output().stderr);
+    assert.match(unclaimed.output().stderr, /interrupted: restore r-ferri keeps running in the cluster; follow it with `ferry restore describe r-ferri -n velero`\n$/);
+    const kept = await downloadOf(e2e, 'r-ferri');
+    assert.equal(kept.status?.phase ?? 'New', 'New', 'the restore itself is left alone');
+    await e2e.client.delete(R.dataDownloads, { namespace: NS, name: kept.metadata.name });
+    for (const name of ['ferri', 'gone']) await e2e.client.delete(R.persistentVolumeClaims, { namespace: 'app', name });
   });
 });
