@@ -321,14 +321,15 @@ export interface FollowBackupOptions {
 
 /**
  * `ferry backup create --wait` after the request: follows the DataUpload to its end with progress, then deletes the
- * VolumeSnapshot (as Velero's CSI plugin does once the data is moved), and fails unless the backup completed.
+ * VolumeSnapshot (as Velero's CSI plugin does once the data is moved), and fails unless the backup completed. When
+ * `signal` stops the following, the backup goes on, so its VolumeSnapshot stays.
  */
 export async function followBackup(kube: KubeClient, { backup, namespace, dataUpload, volumeSnapshot, startedAt, signal }: FollowBackupOptions): Promise<FollowedMovement<DataUpload>> {
   let followed: FollowedMovement<DataUpload>;
   try {
     followed = await followWithProgress<DataUpload>(kube, R.dataUploads, { namespace, name: dataUpload, ...(startedAt === undefined ? {} : { startedAt }), ...(signal === undefined ? {} : { signal }) });
   } finally {
-    await kube.delete(R.volumeSnapshots, volumeSnapshot);
+    if (signal?.aborted !== true) await kube.delete(R.volumeSnapshots, volumeSnapshot);
   }
   const status = followed.final.status;
   if (status?.phase !== 'Completed') {

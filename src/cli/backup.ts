@@ -50,8 +50,17 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
       process.stdout.write(`Backup ${name} submitted: follow it with \`ferry backup describe ${name}\` (the VolumeSnapshot ${pvc.namespace}/${vsName} is yours to delete when it is done)\n`);
       return;
     }
-    const { final } = await output.followBackup(kube, { backup: name, namespace: flags.namespace, dataUpload: duName, volumeSnapshot: { namespace: pvc.namespace, name: vsName } });
-    process.stdout.write(output.formatResult(name, final));
+    const { listenForInterrupt, reportInterrupted } = await import('./interrupt.js');
+    const interrupt = listenForInterrupt();
+    try {
+      const { final } = await output.followBackup(kube, { backup: name, namespace: flags.namespace, dataUpload: duName, volumeSnapshot: { namespace: pvc.namespace, name: vsName }, signal: interrupt.signal });
+      process.stdout.write(output.formatResult(name, final));
+    } catch (err) {
+      if (!interrupt.signal.aborted) throw err;
+      reportInterrupted(`backup ${name}`, `ferry backup describe ${name} -n ${flags.namespace}`, ` (the VolumeSnapshot ${pvc.namespace}/${vsName} is yours to delete when it is done)`);
+    } finally {
+      interrupt.stop();
+    }
   } finally {
     kube.close();
   }

@@ -8,9 +8,6 @@ import type { DataDownload } from '../kube/crds.js';
 import { client, common, registerMovementViews, type CommonFlags, type MovementKind } from './backup.js';
 import type { RestoreSummary } from './restore-output.js';
 
-/** The shell's code for a command ended by Ctrl-C (128 + SIGINT). */
-const EXIT_INTERRUPTED = 130;
-
 interface CreateFlags extends CommonFlags {
   fromBackup?: string;
   namespaceMapping: string[];
@@ -59,17 +56,14 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
  * completed. Ctrl-C stops following only (exit 130): the restore goes on in the cluster.
  */
 async function waitForRestore(kube: KubeClient, name: string, namespace: string, created: readonly DataDownload[]): Promise<void> {
-  const [{ R }, output, { followWithProgress }, { FerryError, isFerryError }] = await Promise.all([
+  const [{ R }, output, { followWithProgress }, { FerryError, isFerryError }, { listenForInterrupt, reportInterrupted }] = await Promise.all([
     import('../kube/resources.js'),
     import('./restore-output.js'),
     import('./backup-output.js'),
     import('../util/errors.js'),
+    import('./interrupt.js'),
   ]);
-  const interrupt = new AbortController();
-  const onInterrupt = (): void => {
-    interrupt.abort();
-  };
-  process.once('SIGINT', onInterrupt);
+  const interrupt = listenForInterrupt();
   const failures: string[] = [];
   try {
     for (const dd of created) {
@@ -80,8 +74,7 @@ async function waitForRestore(kube: KubeClient, name: string, namespace: string,
         if (final.status?.phase !== 'Completed') failures.push(final.status?.message ?? `${final.status?.phase ?? 'New'}, no message`);
       } catch (err) {
         if (interrupt.signal.aborted) {
-          process.stderr.write(`\ninterrupted: restore ${name} keeps running in the cluster; follow it with \`ferry restore describe ${name} -n ${namespace}\`\n`);
-          process.exitCode = EXIT_INTERRUPTED;
+          reportInterrupted(`restore ${name}`, `ferry restore describe ${name} -n ${namespace}`);
           return;
         }
         if (!isFerryError(err) || err.code !== 'Canceled') throw err;
@@ -90,7 +83,7 @@ async function waitForRestore(kube: KubeClient, name: string, namespace: string,
       }
     }
   } finally {
-    process.off('SIGINT', onInterrupt);
+    interrupt.stop();
   }
   const [first] = failures;
   if (first !== undefined) {

@@ -2,7 +2,8 @@
  * What goes wrong, end to end: a storage class whose loadAffinity entry matches no node (the DataUpload says so at
  * once, naming the rule, and fails at the prepare timeout with that reason), a data-mover pod killed mid-backup (a
  * clean Failed), a node-agent that crashes mid-backup (the restarted one resumes and completes), and a backup
- * canceled mid-way (Canceled). Nothing is ever left behind, and every DataUpload stays valid for Velero.
+ * canceled mid-way (Canceled), and Ctrl-C on `backup create --wait`, which leaves the backup running. Nothing is ever
+ * left behind, and every DataUpload stays valid for Velero.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +112,26 @@ describe('failures end cleanly (e2e)', { skip, timeout: 300_000 }, () => {
     const restarted = await e2e.client.get<Pod>(R.pods, { namespace: NS, name: agent?.metadata?.name });
     assert.ok((restarted.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'the node-agent was restarted');
     assert.deepEqual(await restoredDifferences(e2e, ended, volume), []);
+    await expectNoLeftovers(e2e);
+  });
+
+  it('Ctrl-C during backup create --wait leaves the backup running with its VolumeSnapshot (exit 130); canceling it then ends it Canceled with nothing left', async () => {
+    await filledVolume(e2e, 'app', 'held', 'sc-nowhere');
+    const waiting = e2e.spawnFerry(['backup', 'create', 'held', '--pvc', 'app/held', '--wait']);
+    // No node matches sc-nowhere's entry, so the DataUpload is held in Accepted with its data-mover pod Pending.
+    const held = await eventually('the DataUpload to be held in Accepted', async () => {
+      const du = await dataUploadOf(e2e, 'held').catch(() => undefined);
+      return du?.status?.phase === 'Accepted' && du.status.message !== undefined ? du : undefined;
+    });
+    waiting.interrupt();
+    assert.equal(await waiting.exit, 130, waiting.output().stderr);
+    const snapshot = held.spec.csiSnapshot?.volumeSnapshot ?? '';
+    assert.match(waiting.output().stderr, new RegExp(`interrupted: backup held keeps running in the cluster; follow it with \`ferry backup describe held -n velero\` \\(the VolumeSnapshot app/${snapshot} is yours to delete when it is done\\)\n$`));
+    assert.equal((await dataUploadOf(e2e, 'held')).status?.phase, 'Accepted', 'the backup itself is left alone');
+    ok(await e2e.kubectl.run(['get', 'volumesnapshot', snapshot, '-n', 'app']), 'the VolumeSnapshot is kept');
+    ok(await e2e.kubectl.run(['patch', 'datauploads', held.metadata.name ?? '', '-n', NS, '--type=merge', '-p', '{"spec":{"cancel":true}}']), 'kubectl patch');
+    assert.equal((await finalPhase(e2e, 'held')).status?.phase, 'Canceled');
+    ok(await e2e.kubectl.run(['delete', 'volumesnapshot', snapshot, '-n', 'app']), 'kubectl delete volumesnapshot');
     await expectNoLeftovers(e2e);
   });
 

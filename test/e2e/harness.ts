@@ -4,6 +4,8 @@
  * Ferry deployed the way users do (`ferry install`), and helpers that act through the real CLI and kubectl.
  * Every version of every DataUpload seen during a file is checked against Velero's published schema.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { nodesFromOptions } from '../../src/localcluster/nodes/index.js';
 import { KubeClient } from '../../src/kube/client.js';
@@ -31,6 +33,8 @@ export interface E2e {
   kubectl: Kubectl;
   /** Runs `ferry <args>` against the cluster. */
   ferry(args: readonly string[], env?: Record<string, string>): Promise<KubectlResult>;
+  /** Starts `ferry <args>` and leaves it running, for a test that acts on it meanwhile (signals it, deletes what it follows). */
+  spawnFerry(args: readonly string[]): RunningFerry;
   /** Schema problems of the DataUploads seen so far (every version, every phase). */
   schemaErrors: string[];
   /** Every version of every DataUpload seen, in order. */
@@ -38,6 +42,13 @@ export interface E2e {
   /** Each data-mover pod (by name = DataUpload name) as last seen once bound to a node. */
   moverPods: Map<string, Pod>;
   stop(): Promise<void>;
+}
+
+export interface RunningFerry {
+  output(): { stdout: string; stderr: string };
+  /** Ctrl-C. */
+  interrupt(): void;
+  exit: Promise<number | null>;
 }
 
 /** `kubectl` is required: the tests act as a user does. `skip` says why when it cannot be found or installed. */
@@ -74,6 +85,7 @@ export async function startE2e({ nodes = SEED_NODES, ...options }: E2eOptions = 
     },
   });
   let recording = false;
+  const ferryEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, FERRY_CONTAINER_ROOT: '', ...env, KUBECONFIG: cluster.kubeconfigPath });
   return {
     cluster,
     client,
@@ -88,8 +100,16 @@ export async function startE2e({ nodes = SEED_NODES, ...options }: E2eOptions = 
         recorder.start();
         podRecorder.start();
       }
-      const childEnv = { ...process.env, FERRY_CONTAINER_ROOT: '', ...env, KUBECONFIG: cluster.kubeconfigPath };
-      return runProcess(process.execPath, [FERRY, ...args], { env: childEnv, timeoutMs: 180_000 });
+      return runProcess(process.execPath, [FERRY, ...args], { env: ferryEnv(env), timeoutMs: 180_000 });
+    },
+    spawnFerry: (args) => {
+      const child = spawn(process.execPath, [FERRY, ...args], { env: ferryEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exit = once(child, 'close').then(([code]) => code as number | null);
+      return { output: () => ({ stdout, stderr }), interrupt: () => child.kill('SIGINT'), exit };
     },
     async stop() {
       await Promise.all([recorder.stop(), podRecorder.stop()]);

@@ -10,12 +10,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { NodeAgentConfig } from '../../src/config/types.js';
 import type { DataDownload, DataUpload } from '../../src/kube/crds.js';
 import { Informer } from '../../src/kube/informer.js';
@@ -28,18 +25,6 @@ import { expectNoLeftovers, filledVolume, storageClass, treeDifferences } from '
 
 const skip = kubectlSkip();
 const PREPARE_TIMEOUT_S = 12;
-const FERRY = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
-
-/** `ferry <args>` left running, for a test that acts on it meanwhile (signals it, deletes what it follows). */
-function spawnFerry(e2e: E2e, args: readonly string[]): { output: () => { stdout: string; stderr: string }; interrupt: () => void; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [FERRY, ...args], { env: { ...process.env, FERRY_CONTAINER_ROOT: '', KUBECONFIG: e2e.cluster.kubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = once(child, 'close').then(([code]) => code as number | null);
-  return { output: () => ({ stdout, stderr }), interrupt: () => child.kill('SIGINT'), exit };
-}
 
 /** Backs up a fresh volume of the class and returns the completed DataUpload's name. */
 async function backedUp(e2e: E2e, pvc: string, sc: string): Promise<string> {
@@ -276,8 +261,8 @@ describe('restore with node selection (e2e)', { skip, timeout: 420_000 }, () => 
 
   it('create --wait warns when nothing claims the DataDownload, says so when it is deleted, and Ctrl-C leaves the restore running', async () => {
     const du = await dataUploadName(e2e, 'b-lonely-src');
-    const unclaimed = spawnFerry(e2e, ['restore', 'create', 'r-ferri', '--data-upload', du, '--target-pvc', 'app/ferri', '--datamover-name', 'ferri', '--wait']);
-    const deleted = spawnFerry(e2e, ['restore', 'create', 'r-gone', '--data-upload', du, '--target-pvc', 'app/gone', '--datamover-name', 'ferri', '--wait']);
+    const unclaimed = e2e.spawnFerry(['restore', 'create', 'r-ferri', '--data-upload', du, '--target-pvc', 'app/ferri', '--datamover-name', 'ferri', '--wait']);
+    const deleted = e2e.spawnFerry(['restore', 'create', 'r-gone', '--data-upload', du, '--target-pvc', 'app/gone', '--datamover-name', 'ferri', '--wait']);
     const gone = await eventually('the DataDownload of r-gone', () => downloadOf(e2e, 'r-gone').catch(() => undefined));
     await e2e.client.delete(R.dataDownloads, { namespace: NS, name: gone.metadata.name });
     assert.equal(await deleted.exit, 1, deleted.output().stderr);
