@@ -84,7 +84,7 @@ describe('ferry backup create --wait display', () => {
     display.show(accepted);
     display.show(running);
     display.stop();
-    assert.equal(out.text(), 'Accepted (accepted by node-1)\n  data-mover pod velero/x-1 cannot be placed: no node matches …\nInProgress on node-3\n  2.0 MB of 4.0 MB (50%)\n');
+    assert.equal(out.text(), 'Accepted (claimed by the node-agent on node-1)\n  data-mover pod velero/x-1 cannot be placed: no node matches …\nInProgress on node-3\n  2.0 MB of 4.0 MB (50%)\n');
   });
 
   it('prints no progress line before the data mover knows the total', () => {

@@ -165,7 +165,7 @@ export interface WaitDisplay {
 function describeState(du: Movement): string {
   const s = du.status ?? {};
   const phase = phaseOf(du);
-  const where = s.node ?? (s.acceptedByNode === undefined ? '' : `accepted by ${s.acceptedByNode}`);
+  const where = s.node ?? (s.acceptedByNode === undefined ? '' : `claimed by the node-agent on ${s.acceptedByNode}`);
   return `${phase}${where === '' ? '' : s.node === undefined ? ` (${where})` : ` on ${where}`}`;
 }
 
