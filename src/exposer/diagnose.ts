@@ -2,6 +2,7 @@ import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../ku
 import { compilePlacement, selectLoadAffinity, type PodPlacement } from '../affinity/index.js';
 import type { LoadAffinity } from '../config/types.js';
 import { matchesRequirement } from '../kube/labels.js';
+import { schedulerMessage } from '../kube/pod-status.js';
 
 export interface PlacementFacts {
   /** The data-mover pod as the API has it now. */
@@ -37,12 +38,6 @@ function grouped(entries: readonly { node: string; why: string }[]): string {
   const groups = new Map<string, string[]>();
   for (const { node, why } of entries) groups.set(why, [...(groups.get(why) ?? []), node]);
   return [...groups].map(([why, names]) => `${names.join(', ')}: ${why}`).join('; ');
-}
-
-function schedulerMessage(pod: Pod): string | undefined {
-  const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (condition?.status !== 'False' || condition.message === undefined || condition.message === '') return undefined;
-  return condition.message;
 }
 
 const AFFINITY_KINDS = new Set(['nodeSelector', 'nodeAffinity']);

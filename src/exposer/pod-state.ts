@@ -1,19 +1,8 @@
-import type { ContainerStatus, Pod } from '../kube/models.js';
+import type { Pod } from '../kube/models.js';
+import { describeContainer } from '../kube/pod-status.js';
 
 /** Container waiting reasons after which a data-mover pod will never run (Velero's `PeekExposed` plus config errors). */
 const HOPELESS_WAITING = new Set(['ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError']);
-
-function describeContainer(status: ContainerStatus): string | undefined {
-  const terminated = status.state?.terminated;
-  if (terminated !== undefined) {
-    const message = terminated.message?.trim();
-    const why = message !== undefined && message !== '' ? message : (terminated.reason ?? 'no message');
-    return `container exited with code ${terminated.exitCode}: ${why}`;
-  }
-  const waiting = status.state?.waiting;
-  if (waiting?.reason !== undefined) return `${waiting.reason}${waiting.message === undefined ? '' : `: ${waiting.message}`}`;
-  return undefined;
-}
 
 /** The termination message of the pod's (only) container, trimmed; `undefined` when it has not terminated. */
 export function terminationMessage(pod: Pod): string | undefined {

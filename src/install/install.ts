@@ -1,8 +1,9 @@
 import { formatIssues, parseConfigMap } from '../config/index.js';
 import type { KubeClient } from '../kube/client.js';
 import { veleroCrds } from '../kube/crds.js';
-import type { ConfigMap, DaemonSet, ResourceRequirements, Secret, Toleration } from '../kube/models.js';
+import type { ConfigMap, DaemonSet, Pod, ResourceRequirements, Secret, Toleration } from '../kube/models.js';
 import { R, type ResourceType } from '../kube/resources.js';
+import { notReadyReason } from '../kube/pod-status.js';
 import { LOCAL_OBJECT_STORE, LOCAL_OBJECT_STORE_NAMESPACE, NODE_AGENT_DAEMONSET } from '../kube/velero.js';
 import { pollUntil } from '../kube/wait.js';
 import { FerryError } from '../util/errors.js';
@@ -242,6 +243,17 @@ async function waitForCrds(client: KubeClient, plan: readonly PlannedObject[]): 
   }
 }
 
+/** `; not ready: pod p on node-2: not scheduled: 0/5 nodes are available: 1 Insufficient cpu.`, for a timeout's message. */
+async function notReadyPods(client: KubeClient, ds: DaemonSet): Promise<string> {
+  const selector = Object.entries(ds.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = (await client.list<Pod>(R.pods, ds.metadata?.namespace, { labelSelector: selector })).items.filter(
+    (p) => p.metadata?.deletionTimestamp === undefined && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') !== true,
+  );
+  if (pods.length === 0) return '';
+  const shown = pods.slice(0, 3).map((p) => `pod ${p.metadata?.name ?? ''}${p.spec?.nodeName === undefined ? '' : ` on ${p.spec.nodeName}`}: ${notReadyReason(p)}`);
+  return `; not ready: ${shown.join('; ')}${pods.length > shown.length ? `; and ${pods.length - shown.length} more` : ''}`;
+}
+
 /** Ready once every node that should run a node-agent runs one of the current template, and it is Ready. */
 export async function waitForNodeAgents(client: KubeClient, namespace: string, timeoutMs: number, signal?: AbortSignal): Promise<{ ready: number; desired: number }> {
   let last = 'no status yet';
@@ -252,9 +264,10 @@ export async function waitForNodeAgents(client: KubeClient, namespace: string, t
       const desired = s?.desiredNumberScheduled ?? 0;
       const ready = s?.numberReady ?? 0;
       const updated = s?.updatedNumberScheduled ?? 0;
-      last = `${ready} of ${desired} ready, ${updated} updated`;
       const observed = (s?.observedGeneration ?? 0) >= (ds.metadata?.generation ?? 1);
-      return observed && s !== undefined && ready === desired && updated === desired && (s.numberUnavailable ?? 0) === 0 ? { ready, desired } : undefined;
+      if (observed && s !== undefined && ready === desired && updated === desired && (s.numberUnavailable ?? 0) === 0) return { ready, desired };
+      last = `${ready} of ${desired} ready, ${updated} updated${await notReadyPods(client, ds)}`;
+      return undefined;
     },
     { timeoutMs, intervalMs: 500, signal, what: `the node-agent DaemonSet ${namespace}/${NODE_AGENT_DAEMONSET} to be ready`, lastState: () => last },
   );

@@ -1,6 +1,7 @@
 /**
  * The node-agent deployed by `ferry install` on the seed's five nodes: it runs on every node, serves metrics,
  * reads its ConfigMap only at start, and an invalid ConfigMap keeps a restarted node-agent down with a clear log line.
+ * An install whose node-agents cannot be scheduled says why when its --wait times out.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,13 @@ describe('node-agent lifecycle (e2e)', { skip, timeout: 300_000 }, () => {
     const again = ok(await e2e.ferry(['install', '--node-agent-configmap', 'node-agent-config', '--wait']), 'ferry install again');
     assert.match(again, /daemonset\/ferry-node-agent unchanged/);
     assert.deepEqual(podNames(await nodeAgentPods(e2e.client)), podNames(pods), 'a second install does not roll the node-agents');
+  });
+
+  it('install --wait that times out says which node-agents are not ready and why', async () => {
+    const big = await e2e.ferry(['install', '-n', 'big', '--node-agent-pod-cpu-request', '1000', '--wait', '--timeout', '5s']);
+    assert.equal(big.code, 1, big.stderr);
+    assert.match(big.stderr, /0 of 5 ready, 5 updated; not ready: pod ferry-node-agent-\w+: not scheduled: 0\/5 nodes are available: [^;]*Insufficient cpu[^;]*; pod ferry-node-agent-\w+: not scheduled: [^;]*; pod ferry-node-agent-\w+: not scheduled: [^;]*; and 2 more/);
+    ok(await e2e.ferry(['uninstall', '-n', 'big']), 'ferry uninstall -n big');
   });
 
   it('logs the effective loadAffinity once at start', async () => {
