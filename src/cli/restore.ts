@@ -65,13 +65,22 @@ async function waitForRestore(kube: KubeClient, name: string, namespace: string,
   ]);
   const interrupt = listenForInterrupt();
   const failures: string[] = [];
+  /** Target PVCs of volumes not restored: they stay, bound to nothing, and block a retry into the same place. */
+  const stranded = new Map<string, string[]>();
+  const strand = (dd: DataDownload): void => {
+    const { namespace: ns, pvc } = dd.spec.targetVolume;
+    stranded.set(ns, [...(stranded.get(ns) ?? []), pvc]);
+  };
   try {
     for (const dd of created) {
       const ddName = dd.metadata.name ?? '';
       try {
         const { final } = await followWithProgress<DataDownload>(kube, R.dataDownloads, { namespace, name: ddName, signal: interrupt.signal });
         process.stdout.write(output.formatRestoreResult(final));
-        if (final.status?.phase !== 'Completed') failures.push(final.status?.message ?? `${final.status?.phase ?? 'New'}, no message`);
+        if (final.status?.phase !== 'Completed') {
+          failures.push(final.status?.message ?? `${final.status?.phase ?? 'New'}, no message`);
+          strand(dd);
+        }
       } catch (err) {
         if (interrupt.signal.aborted) {
           reportInterrupted(`restore ${name}`, `ferry restore describe ${name} -n ${namespace}`);
@@ -80,6 +89,7 @@ async function waitForRestore(kube: KubeClient, name: string, namespace: string,
         if (!isFerryError(err) || err.code !== 'Canceled') throw err;
         process.stdout.write(`PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} Canceled: ${err.message}\n`);
         failures.push(err.message);
+        strand(dd);
       }
     }
   } finally {
@@ -87,7 +97,10 @@ async function waitForRestore(kube: KubeClient, name: string, namespace: string,
   }
   const [first] = failures;
   if (first !== undefined) {
-    throw new FerryError('Internal', `restore ${name}: ${failures.length} of ${created.length} volumes not restored (${first})`, { hint: `ferry restore describe ${name} -n ${namespace}` });
+    const cleanUp = [...stranded].map(([ns, pvcs]) => `kubectl delete pvc -n ${ns} ${pvcs.join(' ')}`).join(' && ');
+    throw new FerryError('Internal', `restore ${name}: ${failures.length} of ${created.length} volumes not restored (${first})`, {
+      hint: `ferry restore describe ${name} -n ${namespace}; the target PVCs of those volumes stay, bound to nothing: delete them before restoring there again (${cleanUp})`,
+    });
   }
 }
 

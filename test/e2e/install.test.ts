@@ -226,7 +226,10 @@ describe('the GitOps route of docs/packaging.md on a fresh cluster (e2e)', { ski
     const manifests = join(dir, 'install.yaml');
     const installFlags = ['--node-agent-configmap=node-agent-config', '--provider', 'aws', '--bucket', 'backups', '--backup-location-config', 'region=eu-west-1', '--secret-file', credentials];
 
-    ok(await e2e.kubectl.run(['create', 'namespace', NS]), 'kubectl create namespace');
+    // As docs/packaging.md: idempotent, since a local cluster already has the namespace (its object store's).
+    const namespace = ok(await e2e.kubectl.run(['create', 'namespace', NS, '--dry-run=client', '-o', 'yaml']), 'kubectl create namespace --dry-run=client');
+    ok(await e2e.kubectl.run(['apply', '-f', '-'], { input: namespace }), 'kubectl apply namespace');
+    ok(await e2e.kubectl.run(['apply', '-f', '-'], { input: namespace }), 'kubectl apply namespace again');
     ok(await e2e.kubectl.run(['create', 'cm', 'node-agent-config', '-n', NS, `--from-file=${sample}`]), 'kubectl create cm');
     // Why the CRDs come first: before they are established the server does not know a BackupStorageLocation.
     const allAtOnce = ok(await e2e.ferry(['install', '--dry-run', '-o', 'yaml', ...installFlags]), 'ferry install --dry-run (no CRDs yet)');

@@ -209,6 +209,7 @@ describe('restore with node selection (e2e)', { skip, timeout: 420_000 }, () => 
     const failed = await downloadOf(e2e, 'r-lonely');
     assert.equal(failed.status?.message, `timeout on preparing data download: ${reason}`);
     assert.ok(result.stderr.includes(`error: restore r-lonely: 1 of 1 volumes not restored (timeout on preparing data download: ${reason})`), result.stderr);
+    assert.match(result.stderr, /^hint: ferry restore describe r-lonely -n velero; the target PVCs of those volumes stay, bound to nothing: delete them before restoring there again \(kubectl delete pvc -n app lonely\)$/m);
     ok(await e2e.ferry(['restore', 'describe', 'r-lonely']), 'ferry restore describe').split('\n').forEach((line) => {
       assert.doesNotMatch(line, /^ +Completed:/, 'a failed end is labelled Failed');
     });
