@@ -103,16 +103,24 @@ describe('ferry backup create --wait display', () => {
     assert.match(out.text(), /InProgress on node-3 \[[^\]]*\] 50% \| 2\.0 MB of 4\.0 MB/);
   });
 
+  it('prints plain lines on a terminal when asked (ferry demo -v, whose log lines share the terminal)', () => {
+    const out = recorder(true);
+    const display = waitDisplay(out, false);
+    display.show(running);
+    display.stop();
+    assert.equal(out.text(), 'InProgress on node-3\n  2.0 MB of 4.0 MB (50%)\n');
+  });
+
   it('labels the end time with how it ended', () => {
     const failed = du('x-1', 'x', { phase: 'Failed', acceptedByNode: 'node-1', acceptedTimestamp: '2026-11-21T11:59:00Z', completionTimestamp: '2026-11-21T11:59:30Z', message: 'timeout on preparing data upload' });
     const text = formatDescribe('x', 'velero', [failed]);
-    assert.match(text, /\n {4}Failed: +2026-11-21T11:59:30Z \(after 30\.0 s\)\n/);
+    assert.match(text, /\n {4}Failed: +2026-11-21T11:59:30Z \(after 30 s\)\n/);
     assert.doesNotMatch(text, /Completed:/);
   });
 
   it('ends with the result and the node it ran on', () => {
     const done = du('x-1', 'x', { phase: 'Completed', node: 'node-3', snapshotID: 'abcdef', incrementalBytes: 1_000_000, progress: { totalBytes: 4_000_000, bytesDone: 4_000_000 }, startTimestamp: '2026-11-21T11:59:00Z', completionTimestamp: '2026-11-21T11:59:05Z' });
-    assert.equal(formatResult('x', done), 'Backup x Completed on node node-3: snapshot abcdef, 4.0 MB (1.0 MB new) in 5.0 s (DataUpload velero/x-1)\n');
+    assert.equal(formatResult('x', done), 'Backup x Completed on node node-3: snapshot abcdef, 4.0 MB (1.0 MB new) in 5 s (DataUpload velero/x-1)\n');
   });
 });
 
@@ -163,5 +171,25 @@ describe('ferry backup|restore create --wait while nothing claims the movement (
     });
     assert.equal(out.text().match(/warning:/g)?.length, 1, out.text());
     assert.match(out.text(), /^New\nwarning: DataUpload velero\/unclaimed is still New: no node-agent has claimed it: no node-agent serves data mover "ferri"/);
+  });
+
+  it('says once, when the node-agent reports a problem, how long it keeps waiting and how to stop it; not for a PVC being provisioned', async () => {
+    await createDataUpload(api.client, 'velero', 'held', { status: { phase: 'Accepted', acceptedByNode: 'node-1', message: 'data-mover pod velero/held waits for its PVC velero/held to be provisioned and bound' } });
+    const out = recorder(false);
+    const following = followWithProgress<DataUpload>(api.client, R.dataUploads, { namespace: 'velero', name: 'held', pollMs: 50, stream: out });
+    const setStatus = async (status: DataUpload['status']): Promise<void> => {
+      const current = await upload('held');
+      await api.client.replace(R.dataUploads, { namespace: 'velero', name: 'held' }, { ...current, status });
+    };
+    await pollUntil(() => Promise.resolve(out.text().includes('provisioned') ? true : undefined), { timeoutMs: 5000, intervalMs: 50, what: 'the PVC message' });
+    assert.doesNotMatch(out.text(), /note:/, 'a PVC being provisioned is normal');
+    await setStatus({ phase: 'Accepted', acceptedByNode: 'node-1', message: 'data-mover pod velero/held cannot be placed: no node matches …' });
+    await pollUntil(() => Promise.resolve(out.text().includes('note:') ? true : undefined), { timeoutMs: 5000, intervalMs: 50, what: 'the note' });
+    await setStatus({ phase: 'Accepted', acceptedByNode: 'node-1', message: 'data-mover pod velero/held cannot be placed: every node matching … is unavailable' });
+    await pollUntil(() => Promise.resolve(out.text().includes('unavailable') ? true : undefined), { timeoutMs: 5000, intervalMs: 50, what: 'the second message' });
+    await setStatus({ phase: 'Canceled', message: 'data path is canceled' });
+    await following;
+    assert.equal(out.text().match(/note:/g)?.length, 1, out.text());
+    assert.match(out.text(), /note: still waiting; unless this is resolved, the node-agent fails it at its prepare timeout \(--data-mover-prepare-timeout, 30m by default\)\. Ctrl-C stops waiting and leaves it running; spec\.cancel: true on the DataUpload cancels it/);
   });
 });

@@ -7,10 +7,10 @@ import type { DataDownload, DataUpload } from '../kube/crds.js';
 import { isNotFound } from '../kube/errors.js';
 import type { Pod } from '../kube/models.js';
 import { R, type ResourceType } from '../kube/resources.js';
-import { toMillis } from '../kube/time.js';
+import { secondsBetween, toMillis } from '../kube/time.js';
 import { BACKUP_NAME_LABEL, DEFAULT_DATA_MOVER, NODE_AGENT_CONTAINER, NODE_AGENT_DAEMONSET } from '../kube/velero.js';
 import { errorMessage, FerryError } from '../util/errors.js';
-import { formatBytes, formatSeconds } from './repo-output.js';
+import { formatBytes } from './repo-output.js';
 
 export interface BackupSummary extends MovementSummary {
   snapshots: string[];
@@ -121,9 +121,8 @@ export function ended(obj: Movement): string[] {
 
 function timeWithDuration(at: string | null | undefined, from: string | null | undefined): string | undefined {
   if (at === undefined || at === null || at === '') return undefined;
-  const end = toMillis(at);
-  const start = toMillis(from);
-  return end === undefined || start === undefined ? at : `${at} (after ${formatSeconds(end - start)})`;
+  const took = secondsBetween(from, at);
+  return took === undefined ? at : `${at} (after ${took})`;
 }
 
 /** Everything about a backup's DataUploads a person needs to follow or debug it. */
@@ -169,9 +168,12 @@ function describeState(du: Movement): string {
   return `${phase}${where === '' ? '' : s.node === undefined ? ` (${where})` : ` on ${where}`}`;
 }
 
-/** Progress of a running backup or restore: a bar on a terminal; otherwise a line per change of phase or message, and progress every 2 s. */
-export function waitDisplay(stream: NodeJS.WriteStream = process.stderr): WaitDisplay {
-  if (stream.isTTY) {
+/**
+ * Progress of a running backup or restore: a bar on a terminal (unless `bar` is false, when other output shares the
+ * stream); otherwise a line per change of phase or message, and progress every 2 s.
+ */
+export function waitDisplay(stream: NodeJS.WriteStream = process.stderr, bar = stream.isTTY): WaitDisplay {
+  if (bar) {
     const bar = new cliProgress.SingleBar(
       { format: '{state} [{bar}] {percentage}% | {bytesDone} of {bytesTotal} {message}', stream, hideCursor: true },
       cliProgress.Presets.shades_classic,
@@ -224,7 +226,8 @@ export function waitDisplay(stream: NodeJS.WriteStream = process.stderr): WaitDi
 /** The closing line of `create --wait`. */
 export function formatResult(name: string, du: DataUpload): string {
   const s = du.status ?? {};
-  const took = toMillis(s.completionTimestamp) !== undefined && toMillis(s.startTimestamp) !== undefined ? ` in ${formatSeconds((toMillis(s.completionTimestamp) ?? 0) - (toMillis(s.startTimestamp) ?? 0))}` : '';
+  const seconds = secondsBetween(s.startTimestamp, s.completionTimestamp);
+  const took = seconds === undefined ? '' : ` in ${seconds}`;
   const bytes = s.progress?.totalBytes === undefined ? '' : `, ${formatBytes(s.progress.totalBytes)} (${formatBytes(s.incrementalBytes ?? 0)} new)`;
   return `Backup ${name} ${phaseOf(du)} on node ${s.node ?? '<none>'}: snapshot ${s.snapshotID ?? '<none>'}${bytes}${took} (DataUpload ${du.metadata.namespace ?? ''}/${du.metadata.name ?? ''})\n`;
 }
@@ -267,6 +270,8 @@ export interface FollowWithProgressOptions<T> extends Omit<FollowOptions<T>, 'on
   unclaimedWarningMs?: number;
   /** Where the progress goes; default stderr. */
   stream?: NodeJS.WriteStream;
+  /** A bar (default: when `stream` is a terminal), or plain lines, which other output on the stream cannot garble. */
+  bar?: boolean;
 }
 
 /**
@@ -275,15 +280,24 @@ export interface FollowWithProgressOptions<T> extends Omit<FollowOptions<T>, 'on
  * movement deleted meanwhile ends it with a `Canceled` FerryError saying so.
  */
 export async function followWithProgress<T extends Movement>(kube: KubeClient, resource: ResourceType, options: FollowWithProgressOptions<T>): Promise<FollowedMovement<T>> {
-  const { unclaimedWarningMs = UNCLAIMED_WARNING_MS, stream = process.stderr, ...follow } = options;
-  const display = waitDisplay(stream);
+  const { unclaimedWarningMs = UNCLAIMED_WARNING_MS, stream = process.stderr, bar, ...follow } = options;
+  const display = waitDisplay(stream, bar);
   let newSince: number | undefined;
   let warning: Promise<void> | undefined;
+  let stuckNoted = false;
   try {
     return await followMovement<T>(kube, resource, {
       ...follow,
       onUpdate: (current) => {
         display.show(current);
+        const message = current.status?.message ?? '';
+        // Said once when the node-agent reports a problem (not a PVC still being provisioned, which is normal).
+        if (!stuckNoted && phaseOf(current) === 'Accepted' && message !== '' && !message.includes('waits for its PVC')) {
+          stuckNoted = true;
+          display.note(
+            `note: still waiting; unless this is resolved, the node-agent fails it at its prepare timeout (--data-mover-prepare-timeout, 30m by default). Ctrl-C stops waiting and leaves it running; spec.cancel: true on the ${current.kind} cancels it`,
+          );
+        }
         if (phaseOf(current) !== 'New') return;
         newSince ??= Date.now();
         if (warning === undefined && Date.now() - newSince >= unclaimedWarningMs) {
@@ -317,6 +331,7 @@ export interface FollowBackupOptions {
   volumeSnapshot: { namespace: string; name: string };
   startedAt?: number;
   signal?: AbortSignal;
+  bar?: boolean;
 }
 
 /**
@@ -324,10 +339,16 @@ export interface FollowBackupOptions {
  * VolumeSnapshot (as Velero's CSI plugin does once the data is moved), and fails unless the backup completed. When
  * `signal` stops the following, the backup goes on, so its VolumeSnapshot stays.
  */
-export async function followBackup(kube: KubeClient, { backup, namespace, dataUpload, volumeSnapshot, startedAt, signal }: FollowBackupOptions): Promise<FollowedMovement<DataUpload>> {
+export async function followBackup(kube: KubeClient, { backup, namespace, dataUpload, volumeSnapshot, startedAt, signal, bar }: FollowBackupOptions): Promise<FollowedMovement<DataUpload>> {
   let followed: FollowedMovement<DataUpload>;
   try {
-    followed = await followWithProgress<DataUpload>(kube, R.dataUploads, { namespace, name: dataUpload, ...(startedAt === undefined ? {} : { startedAt }), ...(signal === undefined ? {} : { signal }) });
+    followed = await followWithProgress<DataUpload>(kube, R.dataUploads, {
+      namespace,
+      name: dataUpload,
+      ...(startedAt === undefined ? {} : { startedAt }),
+      ...(signal === undefined ? {} : { signal }),
+      ...(bar === undefined ? {} : { bar }),
+    });
   } finally {
     if (signal?.aborted !== true) await kube.delete(R.volumeSnapshots, volumeSnapshot);
   }

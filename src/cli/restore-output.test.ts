@@ -30,14 +30,14 @@ describe('ferry restore output', () => {
   });
 
   it('ends create --wait with the node each volume was restored on', () => {
-    assert.equal(formatRestoreResult(done), 'PVC app/data Completed on node node-3, 2.0 kB in 2.0 s (DataDownload velero/r1-a)\n');
+    assert.equal(formatRestoreResult(done), 'PVC app/data Completed on node node-3, 2.0 kB in 2 s (DataDownload velero/r1-a)\n');
   });
 
   it('says a volume that failed before it was placed was never placed, and labels its end with how it ended', () => {
     const failed = download('r3-a', 'r3', 'nw', { phase: 'Failed', acceptedByNode: 'node-1', acceptedTimestamp: '2026-11-21T08:00:00Z', completionTimestamp: '2026-11-21T08:00:08Z', message: 'timeout on preparing data download: …' });
     assert.equal(formatRestoreResult(failed), 'PVC app/nw Failed, never placed on a node (DataDownload velero/r3-a)\n');
     const text = formatRestoreDescribe('r3', 'velero', [failed]);
-    assert.match(text, /\n {4}Failed: +2026-11-21T08:00:08Z \(after 8\.0 s\)\n/);
+    assert.match(text, /\n {4}Failed: +2026-11-21T08:00:08Z \(after 8 s\)\n/);
     assert.doesNotMatch(text, /Completed:/);
   });
 

@@ -2,8 +2,8 @@
 import type { DataDownload } from '../kube/crds.js';
 import { RESTORE_NAME_LABEL } from '../datamover/restore-request.js';
 import { ended, formatAge, groupMovements, line, phaseOf, summarizeMovements, table, type MovementSummary } from './backup-output.js';
-import { formatBytes, formatSeconds } from './repo-output.js';
-import { toMillis } from '../kube/time.js';
+import { formatBytes } from './repo-output.js';
+import { secondsBetween } from '../kube/time.js';
 
 export interface RestoreSummary extends MovementSummary {
   targets: string[];
@@ -55,9 +55,8 @@ export function formatRestoreDescribe(name: string, namespace: string, downloads
 /** The closing line of `create --wait`, one per DataDownload. */
 export function formatRestoreResult(dd: DataDownload): string {
   const s = dd.status ?? {};
-  const started = toMillis(s.startTimestamp);
-  const ended = toMillis(s.completionTimestamp);
-  const took = started === undefined || ended === undefined ? '' : ` in ${formatSeconds(ended - started)}`;
+  const seconds = secondsBetween(s.startTimestamp, s.completionTimestamp);
+  const took = seconds === undefined ? '' : ` in ${seconds}`;
   const bytes = s.progress?.totalBytes === undefined ? '' : `, ${formatBytes(s.progress.totalBytes)}`;
   const where = s.node === undefined ? ', never placed on a node' : ` on node ${s.node}`;
   return `PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} ${phaseOf(dd)}${where}${bytes}${took} (DataDownload ${dd.metadata.namespace ?? ''}/${dd.metadata.name ?? ''})\n`;

@@ -4,6 +4,7 @@ import type { PersistentVolumeClaim } from '../kube/models.js';
 import { R } from '../kube/resources.js';
 import { startTestApiServer, type TestApiServer } from '../kube/testing.js';
 import { parsePvcRef, requestBackup, type BackupRequest } from './request.js';
+import { isFerryError } from '../util/errors.js';
 
 let api: TestApiServer;
 
@@ -52,7 +53,12 @@ describe('requestBackup (what Velero\'s CSI plugin does for --snapshot-move-data
       sourceNamespace: 'app',
       operationTimeout: '10m0s',
     });
-    await assert.rejects(requestBackup(api.client, request()), /backup nightly already exists in namespace velero/);
+    await assert.rejects(requestBackup(api.client, request()), (err: unknown) => {
+      assert.ok(isFerryError(err));
+      assert.match(err.message, /backup nightly already exists in namespace velero/);
+      assert.match(err.hint ?? '', /free this one once it has ended: kubectl delete datauploads -n velero -l velero\.io\/backup-name=nightly$/);
+      return true;
+    });
   });
 
   it('says what is wrong with the request', async () => {

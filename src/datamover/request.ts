@@ -63,7 +63,9 @@ export async function requestBackup(client: KubeClient, request: BackupRequest):
     throw usageError(`backup name ${JSON.stringify(name)} is invalid: ${problems.length > 0 ? problems.join('; ') : 'at most 57 characters'}`);
   }
   if ((await dataUploadsOf(client, namespace, name)).length > 0) {
-    throw new FerryError('Conflict', `backup ${name} already exists in namespace ${namespace}`, { hint: `see it with \`ferry backup describe ${name}\`, or pick another name` });
+    throw new FerryError('Conflict', `backup ${name} already exists in namespace ${namespace}`, {
+      hint: `see it with \`ferry backup describe ${name} -n ${namespace}\`, pick another name, or free this one once it has ended: kubectl delete datauploads -n ${namespace} -l ${BACKUP_NAME_LABEL}=${name}`,
+    });
   }
   await client.get(R.backupStorageLocations, { namespace, name: request.storageLocation });
   const claim = await client.get<PersistentVolumeClaim>(R.persistentVolumeClaims, { namespace: pvcNamespace, name: pvc });

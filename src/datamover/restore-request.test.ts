@@ -5,7 +5,7 @@ import type { Namespace, ObjectMeta, PersistentVolumeClaim } from '../kube/model
 import { R } from '../kube/resources.js';
 import { startTestApiServer, type TestApiServer } from '../kube/testing.js';
 import { veleroSchemaErrors } from '../../test/support/velero-schema.js';
-import type { FerryError } from '../util/errors.js';
+import { isFerryError, type FerryError } from '../util/errors.js';
 import { dataDownloadsOf, itemFromDataUpload, itemsFromBackup, parseNamespaceMapping, parseTargetPvc, requestRestore, type RestoreItem } from './restore-request.js';
 
 function upload(name: string, pvc: string, phase: 'Completed' | 'Failed'): DataUpload {
@@ -66,7 +66,12 @@ describe('restore requests (against a real API server)', () => {
     const item = await itemFromDataUpload(api.client, 'velero', 'nightly-a', { namespace: 'app', name: 'data' }, 'other');
     assert.equal(item.storageClass, 'other');
     await assert.rejects(requestRestore(api.client, { name: 'over', namespace: 'velero', items: [item] }), /PVC app\/data already exists/);
-    await assert.rejects(requestRestore(api.client, { name: 'back', namespace: 'velero', items: [] }), /restore back already exists/);
+    await assert.rejects(requestRestore(api.client, { name: 'back', namespace: 'velero', items: [] }), (err: unknown) => {
+      assert.ok(isFerryError(err));
+      assert.match(err.message, /restore back already exists/);
+      assert.match(err.hint ?? '', /kubectl delete datadownloads -n velero -l velero\.io\/restore-name=back$/);
+      return true;
+    });
     await assert.rejects(itemFromDataUpload(api.client, 'velero', 'nightly-c', { namespace: 'app', name: 'x' }, undefined), /is Failed: only completed uploads/);
     await assert.rejects(itemFromDataUpload(api.client, 'velero', 'nosuch', { namespace: 'app', name: 'x' }, undefined), (err: FerryError) => {
       assert.equal(err.message, 'DataUpload nosuch not found in namespace velero');

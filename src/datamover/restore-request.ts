@@ -162,7 +162,11 @@ export async function checkRestore(client: KubeClient, request: RestoreRequest):
   const invalid = isDNS1123Subdomain(name);
   if (invalid.length > 0 || name.length > 57) throw usageError(`restore name ${JSON.stringify(name)} is invalid: ${invalid.length > 0 ? invalid.join('; ') : 'at most 57 characters'}`);
   const existing = await client.list<DataDownload>(R.dataDownloads, namespace, { labelSelector: `${RESTORE_NAME_LABEL}=${name}` });
-  if (existing.items.length > 0) throw new FerryError('Conflict', `restore ${name} already exists in namespace ${namespace}`, { hint: `see it with \`ferry restore describe ${name}\`, or pick another name` });
+  if (existing.items.length > 0) {
+    throw new FerryError('Conflict', `restore ${name} already exists in namespace ${namespace}`, {
+      hint: `see it with \`ferry restore describe ${name} -n ${namespace}\`, pick another name, or free this one once it has ended: kubectl delete datadownloads -n ${namespace} -l ${RESTORE_NAME_LABEL}=${name}`,
+    });
+  }
   const problems: Problem[] = [];
   const targets = items.map((i) => pvcName(i.target));
   for (const target of new Set(targets.filter((t, i) => targets.indexOf(t) !== i))) {

@@ -35,6 +35,8 @@ interface MovementContext {
   movers: ReadonlyMap<string, string>;
   out: (line: string) => void;
   signal: AbortSignal;
+  /** A progress bar on a terminal; off with -v, whose log lines would break into it. */
+  bar: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function backUp(ctx: MovementContext): Promise<Movement> {
     volumeSnapshot: { namespace: workload.namespace, name: volumeSnapshot.metadata.name ?? '' },
     startedAt: createdAt,
     signal,
+    bar: ctx.bar,
   });
   const status = followed.final.status ?? {};
   out(`    ${formatResult(BACKUP_NAME, followed.final).trimEnd()}`);
@@ -108,7 +111,7 @@ export async function restore(ctx: MovementContext & { backupName: string; clust
   if (dd === undefined) throw new FerryError('Internal', `backup ${ctx.backupName} has no volume to restore`);
   const name = dd.metadata.name ?? '';
   out(`    PVC ${workload.namespace}/${workload.pvc} and DataDownload ${INSTALL_NAMESPACE}/${name} created`);
-  const followed = await followWithProgress<DataDownload>(kube, R.dataDownloads, { namespace: INSTALL_NAMESPACE, name, startedAt: createdAt, signal });
+  const followed = await followWithProgress<DataDownload>(kube, R.dataDownloads, { namespace: INSTALL_NAMESPACE, name, startedAt: createdAt, signal, bar: ctx.bar });
   const status = followed.final.status ?? {};
   if (status.phase !== 'Completed') throw new FerryError('Internal', `DataDownload ${name} ${(status.phase ?? '').toLowerCase()}: ${status.message ?? 'no message'}`, { hint: `ferry restore describe ${RESTORE_NAME}` });
   out(`    ${formatRestoreResult(followed.final).trimEnd()}`);

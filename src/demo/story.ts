@@ -122,10 +122,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const workload: Workload = await steps.run(`Create the workload: PVC demo/data with ${(options.bytes / 2 ** 20).toFixed(0)} MiB of generated data, used by pod demo/app`, () =>
       createWorkload(kube, cluster.dir, options.bytes, out, signal),
     );
-    const backup: Movement = await steps.run('Back up the PVC with data movement (a DataUpload for Ferry\'s node-agents)', () => backUp({ kube, workload, movers: movers.nodes, out, signal }));
+    const bar = !options.verbose && process.stderr.isTTY;
+    const backup: Movement = await steps.run('Back up the PVC with data movement (a DataUpload for Ferry\'s node-agents)', () => backUp({ kube, workload, movers: movers.nodes, out, signal, bar }));
     await steps.run('Delete the workload: pod demo/app and PVC demo/data (its volume goes with it)', () => deleteWorkload(kube, workload, out, signal));
     const restored: Movement = await steps.run('Restore the PVC (a DataDownload) and verify every byte', () =>
-      restore({ kube, workload, backupName: backup.name, clusterDir: cluster.dir, movers: movers.nodes, out, signal }),
+      restore({ kube, workload, backupName: backup.name, clusterDir: cluster.dir, movers: movers.nodes, out, signal, bar }),
     );
     const figures = [backup.figures, restored.figures];
     await steps.run('Summary', () => {

@@ -16,3 +16,10 @@ export function toMillis(time: ApiTime): number | undefined {
 export function apiTimestamp(ms: number = Date.now()): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** `3 s` from one API timestamp to another; whole seconds, as precise as they are. `undefined` when either is absent. */
+export function secondsBetween(from: ApiTime, to: ApiTime): string | undefined {
+  const start = toMillis(from);
+  const end = toMillis(to);
+  return start === undefined || end === undefined ? undefined : `${Math.round((end - start) / 1000)} s`;
+}

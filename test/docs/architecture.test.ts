@@ -84,6 +84,16 @@ describe('docs/architecture.md', () => {
     assert.deepEqual(without, [], `index.ts without an @module comment: ${without.join(', ')}`);
   });
 
+  it('closes every code fence it opens', () => {
+    const page = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
+    const fences = page.split('\n').filter((l) => l.startsWith('```'));
+    assert.equal(fences.length % 2, 0, `${fences.length} fence lines: one is unpaired`);
+    // A closing fence is bare; two bare fences in a row mean an empty or broken block.
+    fences.forEach((fence, i) => {
+      if (i % 2 === 1) assert.equal(fence, '```', `fence ${i + 1} closes a block, so it takes no language`);
+    });
+  });
+
   it('has a "who calls whom" line for every command module of src/cli/, naming the folders it imports', () => {
     const lines = callLines();
     const commandModules = readdirSync(join(SRC, 'cli')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && /export function register/.test(readFileSync(join(SRC, 'cli', f), 'utf8')));
