@@ -49,6 +49,8 @@ function ownerOf(du: DataUpload): { name: string; uid: string; apiVersion: strin
 export class CsiSnapshotExposer implements Exposer<DataUpload> {
   /** The data-mover pod of each upload being exposed, built first: its placement can be judged before it exists. */
   private readonly planned = new Map<string, Pod>();
+  /** Data movements whose pod affinity also carries the source volume's node affinity (WaitForFirstConsumer). */
+  private readonly pinnedToVolume = new Set<string>();
   private readonly owned: OwnedObjects;
 
   constructor(private readonly options: SnapshotExposerOptions) {
@@ -62,9 +64,10 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
     return override === undefined || override === '' ? source : override;
   }
 
-  /** Which loadAffinity entry applies, in words, for messages. */
+  /** Which loadAffinity entry applies, in words, for messages; and the volume's node affinity when it is part of it. */
   affinityRule(du: DataUpload): string {
-    return loadAffinityRule(this.options.config.loadAffinity, this.backupStorageClass(du));
+    const rule = loadAffinityRule(this.options.config.loadAffinity, this.backupStorageClass(du));
+    return this.pinnedToVolume.has(du.metadata.name ?? '') ? `${rule}, within the source volume's node affinity` : rule;
   }
 
   async expose(du: DataUpload, signal: AbortSignal): Promise<void> {
@@ -100,6 +103,8 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
       operationTimeout: du.spec.operationTimeout,
     });
     this.planned.set(name, pod);
+    if (topology === undefined) this.pinnedToVolume.delete(name);
+    else this.pinnedToVolume.add(name);
 
     let seen: VolumeSnapshot | undefined;
     const sourceVs = await pollUntil(
@@ -186,6 +191,7 @@ export class CsiSnapshotExposer implements Exposer<DataUpload> {
     const { namespace } = this.options;
     const name = du.metadata.name ?? '';
     this.planned.delete(name);
+    this.pinnedToVolume.delete(name);
     await this.owned.delete(R.pods, namespace, name, 0);
     // The backup PV must go with its claim even when the storage class retains volumes.
     await this.owned.deleteClaimAndVolume(namespace, name);

@@ -57,7 +57,7 @@ describe('a WaitForFirstConsumer source pins the data-mover pod to its volume\'s
       assert.ok(saidAfterMs < 6000, `said after ${saidAfterMs} ms`);
       // Ferry's own reason; the scheduler's current message, appended in parentheses, may change meanwhile.
       const message = (explained.status?.message ?? '').split(' (scheduler: ')[0] ?? '';
-      assert.match(message, /no node matches its node affinity \(loadAffinity\[0\] for storage class "ferry-hostpath-wffc"\): /);
+      assert.match(message, /no node matches its node affinity \(loadAffinity\[0\] for storage class "ferry-hostpath-wffc", within the source volume's node affinity\): /);
       assert.match(message, /node-3: beta\.kubernetes\.io\/instance-type In \[Standard_B4ms\]/);
       assert.match(message, /node-1, node-2, node-4(, node-5)?: kubernetes\.io\/hostname In \[node-3\]/);
 
