@@ -1,6 +1,7 @@
 /** Output of `ferry backup`: the table of `get`, the report of `describe`, and the live progress of `create --wait`. */
 import cliProgress from 'cli-progress';
 import { followMovement, type FollowedMovement, type FollowOptions } from '../datamover/follow.js';
+import { isProvisioningWait } from '../exposer/pod-state.js';
 import { isReadyNodeAgent } from '../exposer/node-agents.js';
 import type { KubeClient } from '../kube/client.js';
 import type { DataDownload, DataUpload } from '../kube/crds.js';
@@ -8,7 +9,7 @@ import { isNotFound } from '../kube/errors.js';
 import type { Pod } from '../kube/models.js';
 import { R, type ResourceType } from '../kube/resources.js';
 import { secondsBetween, toMillis } from '../kube/time.js';
-import { BACKUP_NAME_LABEL, DEFAULT_DATA_MOVER, NODE_AGENT_CONTAINER, NODE_AGENT_DAEMONSET } from '../kube/velero.js';
+import { BACKUP_NAME_LABEL, DEFAULT_DATA_MOVER, NODE_AGENT_CONTAINER, NODE_AGENT_DAEMONSET, nodeAgentFlag } from '../kube/velero.js';
 import { errorMessage, FerryError } from '../util/errors.js';
 import { formatBytes } from './repo-output.js';
 
@@ -238,11 +239,7 @@ export const UNCLAIMED_WARNING_MS = 30_000;
 /** The data mover a node-agent pod serves: its `--datamover-name`, else the default. */
 function servedDataMover(pod: Pod): string {
   const args = pod.spec?.containers.find((c) => c.name === NODE_AGENT_CONTAINER)?.args ?? pod.spec?.containers[0]?.args ?? [];
-  for (const [i, arg] of args.entries()) {
-    if (arg.startsWith('--datamover-name=')) return arg.slice('--datamover-name='.length);
-    if (arg === '--datamover-name') return args[i + 1] ?? DEFAULT_DATA_MOVER;
-  }
-  return DEFAULT_DATA_MOVER;
+  return nodeAgentFlag(args, '--datamover-name') ?? DEFAULT_DATA_MOVER;
 }
 
 /**
@@ -292,7 +289,7 @@ export async function followWithProgress<T extends Movement>(kube: KubeClient, r
         display.show(current);
         const message = current.status?.message ?? '';
         // Said once when the node-agent reports a problem (not a PVC still being provisioned, which is normal).
-        if (!stuckNoted && phaseOf(current) === 'Accepted' && message !== '' && !message.includes('waits for its PVC')) {
+        if (!stuckNoted && phaseOf(current) === 'Accepted' && message !== '' && !isProvisioningWait(message)) {
           stuckNoted = true;
           display.note(
             `note: still waiting; unless this is resolved, the node-agent fails it at its prepare timeout (--data-mover-prepare-timeout, 30m by default). Ctrl-C stops waiting and leaves it running; spec.cancel: true on the ${current.kind} cancels it`,

@@ -64,23 +64,15 @@ async function waitForRestore(kube: KubeClient, name: string, namespace: string,
     import('./interrupt.js'),
   ]);
   const interrupt = listenForInterrupt();
-  const failures: string[] = [];
-  /** Target PVCs of volumes not restored: they stay, bound to nothing, and block a retry into the same place. */
-  const stranded = new Map<string, string[]>();
-  const strand = (dd: DataDownload): void => {
-    const { namespace: ns, pvc } = dd.spec.targetVolume;
-    stranded.set(ns, [...(stranded.get(ns) ?? []), pvc]);
-  };
+  /** Volumes not restored, with why; their target PVCs stay, bound to nothing, and block a retry into the same place. */
+  const failed: { dd: DataDownload; why: string }[] = [];
   try {
     for (const dd of created) {
       const ddName = dd.metadata.name ?? '';
       try {
         const { final } = await followWithProgress<DataDownload>(kube, R.dataDownloads, { namespace, name: ddName, signal: interrupt.signal });
         process.stdout.write(output.formatRestoreResult(final));
-        if (final.status?.phase !== 'Completed') {
-          failures.push(final.status?.message ?? `${final.status?.phase ?? 'New'}, no message`);
-          strand(dd);
-        }
+        if (final.status?.phase !== 'Completed') failed.push({ dd, why: final.status?.message ?? `${final.status?.phase ?? 'New'}, no message` });
       } catch (err) {
         if (interrupt.signal.aborted) {
           reportInterrupted(`restore ${name}`, `ferry restore describe ${name} -n ${namespace}`);
@@ -88,17 +80,18 @@ async function waitForRestore(kube: KubeClient, name: string, namespace: string,
         }
         if (!isFerryError(err) || err.code !== 'Canceled') throw err;
         process.stdout.write(`PVC ${dd.spec.targetVolume.namespace}/${dd.spec.targetVolume.pvc} Canceled: ${err.message}\n`);
-        failures.push(err.message);
-        strand(dd);
+        failed.push({ dd, why: err.message });
       }
     }
   } finally {
     interrupt.stop();
   }
-  const [first] = failures;
+  const [first] = failed;
   if (first !== undefined) {
+    const stranded = new Map<string, string[]>();
+    for (const { namespace: ns, pvc } of failed.map((f) => f.dd.spec.targetVolume)) stranded.set(ns, [...(stranded.get(ns) ?? []), pvc]);
     const cleanUp = [...stranded].map(([ns, pvcs]) => `kubectl delete pvc -n ${ns} ${pvcs.join(' ')}`).join(' && ');
-    throw new FerryError('Internal', `restore ${name}: ${failures.length} of ${created.length} volumes not restored (${first})`, {
+    throw new FerryError('Internal', `restore ${name}: ${failed.length} of ${created.length} volumes not restored (${first.why})`, {
       hint: `ferry restore describe ${name} -n ${namespace}; the target PVCs of those volumes stay, bound to nothing: delete them before restoring there again (${cleanUp})`,
     });
   }

@@ -26,6 +26,6 @@ export type {
 export { parseConfigText } from './parse.js';
 export { parseConfigMap, readConfigMap, type ConfigMapData, type ConfigMapGetter, type ConfigMapOptions } from './configmap.js';
 export { loadConfigFile, parseConfigFileText } from './file.js';
-export { formatIssues, formatReport, formatSummary, type ReportFormat } from './report.js';
+export { formatIssues, formatReport, formatSummary, issueCounts, type ReportFormat } from './report.js';
 export { parseQuantity } from './quantity.js';
 export { POD_RESOURCE_PAIRS } from './resources.js';

@@ -7,6 +7,11 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** `2 errors, 1 warning` (warnings only when there are some). */
+export function issueCounts({ errors, warnings }: Pick<ConfigReport, 'errors' | 'warnings'>): string {
+  return `${count(errors.length, 'error')}${warnings.length === 0 ? '' : `, ${count(warnings.length, 'warning')}`}`;
+}
+
 /** `error: <path>: <message>` lines, then `warning: …` lines. */
 export function formatIssues({ errors, warnings }: ConfigReport): string {
   return [...errors.map((i) => `error: ${i.path}: ${i.message}\n`), ...warnings.map((i) => `warning: ${i.path}: ${i.message}\n`)].join('');
@@ -15,7 +20,7 @@ export function formatIssues({ errors, warnings }: ConfigReport): string {
 /** `<source>: valid (2 warnings)` or `<source>: invalid: 3 errors, 1 warning`. */
 export function formatSummary({ source, errors, warnings }: ConfigReport): string {
   if (errors.length === 0) return `${source}: valid${warnings.length === 0 ? '' : ` (${count(warnings.length, 'warning')})`}\n`;
-  return `${source}: invalid: ${count(errors.length, 'error')}${warnings.length === 0 ? '' : `, ${count(warnings.length, 'warning')}`}\n`;
+  return `${source}: invalid: ${issueCounts({ errors, warnings })}\n`;
 }
 
 /** The text form is the issue lines followed by the summary; the JSON form is `{valid, errors, warnings}`. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isDefaultStorageClass } from '../kube/annotations.js';
 import type { KubeClient } from '../kube/client.js';
 import type { DataDownload, DataUpload } from '../kube/crds.js';
 import { isAlreadyExists, isNotFound } from '../kube/errors.js';
@@ -117,13 +118,8 @@ const pvcName = (t: { namespace: string; name: string }): string => `${t.namespa
 async function storageClassNames(client: KubeClient): Promise<string> {
   const { items } = await client.list<StorageClass>(R.storageClasses, undefined);
   if (items.length === 0) return 'this cluster has no storage class';
-  const names = items.map((sc) => `${sc.metadata?.name ?? ''}${isDefaultClass(sc) ? ' (default)' : ''}`).sort();
+  const names = items.map((sc) => `${sc.metadata?.name ?? ''}${isDefaultStorageClass(sc) ? ' (default)' : ''}`).sort();
   return `the storage classes in this cluster are ${names.join(', ')}`;
-}
-
-function isDefaultClass(sc: StorageClass): boolean {
-  const annotations = sc.metadata?.annotations ?? {};
-  return annotations['storageclass.kubernetes.io/is-default-class'] === 'true' || annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
 }
 
 /** Every target PVC's storage class must exist (a missing one leaves the restore waiting until its timeout). */
@@ -135,7 +131,7 @@ async function storageClassProblems(client: KubeClient, items: readonly RestoreI
     const targets = users.map((i) => pvcName(i.target)).join(', ');
     if (storageClass === '') {
       const { items: classes } = await client.list<StorageClass>(R.storageClasses, undefined);
-      if (!classes.some(isDefaultClass)) {
+      if (!classes.some(isDefaultStorageClass)) {
         problems.push({ code: 'NotFound', message: `PVC ${targets} would get no storage class: its source had none and the cluster has no default storage class`, hint: await storageClassNames(client) });
       }
       continue;

@@ -3,6 +3,7 @@ import { compilePlacement, selectLoadAffinity, type PodPlacement } from '../affi
 import type { LoadAffinity } from '../config/types.js';
 import { matchesRequirement } from '../kube/labels.js';
 import { schedulerMessage } from '../kube/pod-status.js';
+import { PROVISIONING_WAIT } from './pod-state.js';
 
 export interface PlacementFacts {
   /** The data-mover pod as the API has it now. */
@@ -41,6 +42,7 @@ function grouped(entries: readonly { node: string; why: string }[]): string {
 }
 
 const AFFINITY_KINDS = new Set(['nodeSelector', 'nodeAffinity']);
+
 
 /**
  * Why the data-mover pod is not on its way to running, in one sentence a person can act on, or `undefined` when
@@ -94,7 +96,7 @@ export function diagnosePlacement({ pod, nodes, nodeAgentNodes, rule }: Placemen
   // The backup or restore PVC is still being provisioned: the scheduler retries once it is bound, nothing is wrong yet.
   if (scheduler.includes('unbound immediate PersistentVolumeClaims')) {
     const claim = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim !== undefined)?.persistentVolumeClaim?.claimName;
-    return `data-mover pod ${name} waits for its PVC${claim === undefined ? '' : ` ${pod.metadata?.namespace ?? ''}/${claim}`} to be provisioned and bound`;
+    return `data-mover pod ${name} ${PROVISIONING_WAIT}${claim === undefined ? '' : ` ${pod.metadata?.namespace ?? ''}/${claim}`} to be provisioned and bound`;
   }
   // An Immediate class provisions the volume wherever it likes, before the pod (and its loadAffinity) is considered.
   if (scheduler.includes('volume node affinity conflict')) {

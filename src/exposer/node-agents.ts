@@ -1,5 +1,6 @@
 import type { Pod } from '../kube/models.js';
 import type { KubeClient } from '../kube/client.js';
+import { isPodReady } from '../kube/pod-status.js';
 import { R } from '../kube/resources.js';
 import { NODE_AGENT_POD_LABELS } from '../kube/velero.js';
 
@@ -7,7 +8,7 @@ import { NODE_AGENT_POD_LABELS } from '../kube/velero.js';
 export function isReadyNodeAgent(pod: Pod): boolean {
   if (pod.metadata?.deletionTimestamp !== undefined) return false;
   if (pod.spec?.nodeName === undefined || pod.spec.nodeName === '') return false;
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  return isPodReady(pod);
 }
 
 /** The nodes where a Ready pod of the node-agent DaemonSet runs: only there can a data movement start. */

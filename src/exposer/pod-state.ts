@@ -28,3 +28,11 @@ export function podProblem(pod: Pod): string | undefined {
   if (waiting !== undefined && HOPELESS_WAITING.has(waiting)) return `data-mover pod ${name} cannot start: ${detail ?? waiting}`;
   return undefined;
 }
+
+/** How a placement message says the pod's PVC is still being provisioned (exposer/diagnose.ts). */
+export const PROVISIONING_WAIT = 'waits for its PVC';
+
+/** Whether a placement message only says the pod's PVC is still being provisioned: a normal moment, not a problem. */
+export function isProvisioningWait(message: string): boolean {
+  return message.includes(PROVISIONING_WAIT);
+}

@@ -4,7 +4,7 @@ import { R } from '../kube/resources.js';
 import { NODE_AGENT_DAEMONSET } from '../kube/velero.js';
 import { FerryError } from '../util/errors.js';
 import { configHash, LOADED_CONFIG_HASH_ANNOTATION, LOADED_CONFIGMAP_ANNOTATION, NO_CONFIG } from './config-hash.js';
-import { configMapArg } from './live-cluster.js';
+import { configMapArg, daemonSetPods } from './live-cluster.js';
 
 /** `current`: the node-agent loaded the live config; `differs`: another one; `unknown`: it has not said (yet). */
 export type LoadedState = 'current' | 'differs' | 'unknown';
@@ -61,8 +61,7 @@ export async function configStatus(client: KubeClient, namespace: string, name: 
   let hash: string | null = null;
   if (configMap === null) hash = NO_CONFIG;
   else if (live !== null) hash = configHash(live);
-  const selector = Object.entries(ds?.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  const pods = ds === undefined ? [] : (await client.list<Pod>(R.pods, namespace, { labelSelector: selector })).items;
+  const pods = ds === undefined ? [] : await daemonSetPods(client, ds);
   const nodeAgents = pods
     .filter((p) => p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running')
     .map((p) => stateOf(p, configMap, hash))

@@ -1,15 +1,15 @@
-import { formatIssues, parseConfigMap } from '../config/index.js';
+import { formatIssues, issueCounts, parseConfigMap } from '../config/index.js';
 import type { KubeClient } from '../kube/client.js';
 import { veleroCrds } from '../kube/crds.js';
-import type { ConfigMap, DaemonSet, Pod, ResourceRequirements, Secret, Toleration } from '../kube/models.js';
+import type { ConfigMap, DaemonSet, ResourceRequirements, Secret, Toleration } from '../kube/models.js';
 import { R, type ResourceType } from '../kube/resources.js';
-import { notReadyReason } from '../kube/pod-status.js';
+import { isPodReady, notReadyReason } from '../kube/pod-status.js';
 import { LOCAL_OBJECT_STORE, LOCAL_OBJECT_STORE_NAMESPACE, NODE_AGENT_DAEMONSET } from '../kube/velero.js';
 import { pollUntil } from '../kube/wait.js';
 import { FerryError } from '../util/errors.js';
 import { createIfAbsent, createOrReplace, type ApplyAction, type Manifest } from './apply.js';
 import { configHash } from './config-hash.js';
-import { configMapArg } from './live-cluster.js';
+import { configMapArg, daemonSetPods } from './live-cluster.js';
 import {
   clusterRoleBindingManifest,
   clusterRoleManifest,
@@ -68,10 +68,6 @@ interface Crd {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-function plural(n: number, noun: string): string {
-  return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
-}
-
 /**
  * Velero's install check: the ConfigMap must exist in the install namespace and be valid; its warnings are shown.
  * The messages speak to the person running install (the node-agent's own wording tells how to fix a running
@@ -86,8 +82,7 @@ async function checkConfigMap(client: KubeClient, namespace: string, name: strin
   }
   const report = parseConfigMap(cm, name, { namespace });
   if (report.errors.length > 0) {
-    const counts = [plural(report.errors.length, 'error'), ...(report.warnings.length === 0 ? [] : [plural(report.warnings.length, 'warning')])].join(', ');
-    throw new FerryError('ConfigInvalid', `ConfigMap ${namespace}/${name} given to --node-agent-configmap is invalid (${counts}); nothing was changed:\n${formatIssues(report).trimEnd()}`, {
+    throw new FerryError('ConfigInvalid', `ConfigMap ${namespace}/${name} given to --node-agent-configmap is invalid (${issueCounts(report)}); nothing was changed:\n${formatIssues(report).trimEnd()}`, {
       hint: `fix it and run ferry install again (kubectl get cm ${name} -n ${namespace} -o yaml > cm.yaml && ferry config validate cm.yaml checks an edit before you apply it)`,
     });
   }
@@ -245,10 +240,7 @@ async function waitForCrds(client: KubeClient, plan: readonly PlannedObject[]): 
 
 /** `; not ready: pod p on node-2: not scheduled: 0/5 nodes are available: 1 Insufficient cpu.`, for a timeout's message. */
 async function notReadyPods(client: KubeClient, ds: DaemonSet): Promise<string> {
-  const selector = Object.entries(ds.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  const pods = (await client.list<Pod>(R.pods, ds.metadata?.namespace, { labelSelector: selector })).items.filter(
-    (p) => p.metadata?.deletionTimestamp === undefined && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') !== true,
-  );
+  const pods = (await daemonSetPods(client, ds)).filter((p) => p.metadata?.deletionTimestamp === undefined && !isPodReady(p));
   if (pods.length === 0) return '';
   const shown = pods.slice(0, 3).map((p) => `pod ${p.metadata?.name ?? ''}${p.spec?.nodeName === undefined ? '' : ` on ${p.spec.nodeName}`}: ${notReadyReason(p)}`);
   return `; not ready: ${shown.join('; ')}${pods.length > shown.length ? `; and ${pods.length - shown.length} more` : ''}`;

@@ -2,8 +2,9 @@ import { explain, type Explanation } from '../affinity/index.js';
 import type { NodeAgentConfig } from '../config/types.js';
 import type { KubeClient } from '../kube/client.js';
 import type { ConfigMap, DaemonSet, Node, NodeSelector, Pod, StorageClass, Toleration } from '../kube/models.js';
+import { isPodReady } from '../kube/pod-status.js';
 import { R } from '../kube/resources.js';
-import { NODE_AGENT_DAEMONSET, NODE_AGENT_POD_LABELS } from '../kube/velero.js';
+import { NODE_AGENT_DAEMONSET, NODE_AGENT_POD_LABELS, nodeAgentFlag } from '../kube/velero.js';
 
 /** What `ferry affinity explain` needs from a live cluster, read once. */
 export interface LiveCluster {
@@ -19,21 +20,19 @@ export interface LiveCluster {
   configMapName: string | undefined;
 }
 
-const CONFIGMAP_FLAG = '--node-agent-configmap';
-
-/**
- * The ConfigMap the DaemonSet's node-agents read, if any: `--node-agent-configmap=NAME` or, as someone editing the
- * DaemonSet may write it, `--node-agent-configmap` and `NAME` as two args (the node-agent's parser takes both).
- */
+/** The ConfigMap the DaemonSet's node-agents read (its `--node-agent-configmap`), if any. */
 export function configMapArg(ds: DaemonSet | undefined): string | undefined {
   for (const container of ds?.spec?.template.spec?.containers ?? []) {
-    const args = container.args ?? [];
-    for (const [i, arg] of args.entries()) {
-      if (arg.startsWith(`${CONFIGMAP_FLAG}=`)) return arg.slice(CONFIGMAP_FLAG.length + 1);
-      if (arg === CONFIGMAP_FLAG) return args[i + 1];
-    }
+    const name = nodeAgentFlag(container.args ?? [], '--node-agent-configmap');
+    if (name !== undefined) return name;
   }
   return undefined;
+}
+
+/** The pods of a DaemonSet (by its selector), whatever their state. */
+export async function daemonSetPods(client: KubeClient, ds: DaemonSet): Promise<Pod[]> {
+  const selector = Object.entries(ds.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return (await client.list<Pod>(R.pods, ds.metadata?.namespace, { labelSelector: selector })).items;
 }
 
 export async function readLiveCluster(client: KubeClient, namespace: string, configMapName?: string): Promise<LiveCluster> {
@@ -45,7 +44,7 @@ export async function readLiveCluster(client: KubeClient, namespace: string, con
     client.list<StorageClass>(R.storageClasses, undefined),
     name === undefined ? undefined : client.find<ConfigMap>(R.configMaps, { namespace, name }),
   ]);
-  const ready = (p: Pod): boolean => p.metadata?.deletionTimestamp === undefined && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  const ready = (p: Pod): boolean => p.metadata?.deletionTimestamp === undefined && isPodReady(p);
   return {
     nodes: nodes.items,
     nodeAgentNodes: new Set(pods.items.filter(ready).map((p) => p.spec?.nodeName ?? '')),

@@ -5,6 +5,7 @@ import { isNotFound } from '../kube/errors.js';
 import type { ObjectMeta, Secret } from '../kube/models.js';
 import { R } from '../kube/resources.js';
 import { DEFAULT_CREDENTIALS_SECRET } from '../kube/velero.js';
+import { compareText } from '../util/compare.js';
 import { FerryError, usageError } from '../util/errors.js';
 import { INSTALL_LABELS } from './manifests.js';
 
@@ -95,7 +96,7 @@ export async function defaultStorageLocation(client: KubeClient, namespace: stri
     if (isNotFound(err)) return undefined;
     throw err;
   }
-  const byName = items.map((location) => ({ name: location.metadata.name ?? '', location })).sort((a, b) => a.name.localeCompare(b.name));
+  const byName = items.map((location) => ({ name: location.metadata.name ?? '', location })).sort((a, b) => compareText(a.name, b.name));
   const marked = byName.find((b) => b.location.spec.default === true);
   if (marked !== undefined) return { ...marked, marked: true };
   const named = byName.find((b) => b.name === DEFAULT_LOCATION_NAME);

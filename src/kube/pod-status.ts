@@ -21,6 +21,11 @@ export function describeContainer(status: ContainerStatus): string | undefined {
   return undefined;
 }
 
+/** Whether the pod's `Ready` condition is True. */
+export function isPodReady(pod: Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
 /** Why a pod is not Ready: not scheduled (the scheduler's words), a container waiting or exited, or its phase. */
 export function notReadyReason(pod: Pod): string {
   const scheduler = schedulerMessage(pod);

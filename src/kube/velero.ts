@@ -22,6 +22,18 @@ export const BACKUP_NAME_LABEL = 'velero.io/backup-name';
 export const NODE_AGENT_DAEMONSET = 'ferry-node-agent';
 export const NODE_AGENT_POD_LABELS: Readonly<Record<string, string>> = { name: NODE_AGENT_DAEMONSET, component: 'ferry', role: 'node-agent' };
 export const NODE_AGENT_CONTAINER = 'node-agent';
+
+/**
+ * The value of a node-agent flag in container args: `--flag=value`, or `--flag` and `value` as two args, as someone
+ * editing the DaemonSet may write it (the node-agent's parser takes both).
+ */
+export function nodeAgentFlag(args: readonly string[], flag: string): string | undefined {
+  for (const [i, arg] of args.entries()) {
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+    if (arg === flag) return args[i + 1];
+  }
+  return undefined;
+}
 export const SERVICE_ACCOUNT = 'ferry';
 
 /** The Secret holding the password of every Ferry repository of an install (created by `ferry install`). */

@@ -7,18 +7,18 @@ import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { createIfAbsent, type Manifest } from '../kubelet/api.js';
 import { DRIVER_NAME } from './paths.js';
 import { DEFAULT_SNAPSHOT_CLASS_ANNOTATION, SNAPSHOT_API_VERSION } from '../../kube/snapshots.js';
+import { DEFAULT_STORAGE_CLASS_ANNOTATION } from '../../kube/annotations.js';
 
 export const STORAGE_CLASS = 'ferry-hostpath';
 export const WFFC_STORAGE_CLASS = 'ferry-hostpath-wffc';
 export const SNAPSHOT_CLASS = 'ferry-hostpath-snapclass';
 
-export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 
 function storageClass(name: string, bindingMode: 'Immediate' | 'WaitForFirstConsumer', isDefault: boolean): Manifest {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: { name, ...(isDefault ? { annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } } : {}) },
+    metadata: { name, ...(isDefault ? { annotations: { [DEFAULT_STORAGE_CLASS_ANNOTATION]: 'true' } } : {}) },
     provisioner: DRIVER_NAME,
     reclaimPolicy: 'Delete',
     volumeBindingMode: bindingMode,

@@ -4,7 +4,7 @@ import type { Informer } from '../../kube/informer.js';
 import type { Logger } from '../../util/log.js';
 import { ignoreNotFound } from '../kubelet/api.js';
 import type { EventRecorder, EventSubject } from '../kubelet/events.js';
-import { DEFAULT_CLASS_ANNOTATION } from './classes.js';
+import { DEFAULT_STORAGE_CLASS_ANNOTATION } from '../../kube/annotations.js';
 import { DRIVER_NAME } from './paths.js';
 import type { RoundRobin, Topology } from './topology.js';
 import { DEFAULT_SNAPSHOT_CLASS_ANNOTATION, type Observed, type VolumeSnapshot, type VolumeSnapshotClass, type VolumeSnapshotContent } from '../../kube/snapshots.js';
@@ -35,7 +35,7 @@ export function claimSubject(claim: V1PersistentVolumeClaim): EventSubject {
 export function claimClass(ctx: DriverContext, claim: V1PersistentVolumeClaim): V1StorageClass | undefined {
   const name = claim.spec?.storageClassName;
   if (name !== undefined) return ctx.classes.get(name);
-  return ctx.classes.list().find((c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
+  return ctx.classes.list().find((c) => c.metadata?.annotations?.[DEFAULT_STORAGE_CLASS_ANNOTATION] === 'true');
 }
 
 export function snapshotClassFor(ctx: DriverContext, name: string | undefined): Observed<VolumeSnapshotClass> | undefined {

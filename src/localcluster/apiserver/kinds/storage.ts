@@ -1,6 +1,7 @@
 /** PersistentVolume, PersistentVolumeClaim, StorageClass and CSIDriver defaulting and validation. */
 import { fieldErr } from '../errors.js';
 import { asArray, asRecord, asString, clone, deepEqual, isRecord } from '../json.js';
+import { isDefaultStorageClass } from '../../../kube/annotations.js';
 import { compareText } from '../../../util/compare.js';
 import { STORAGE_CLASSES } from '../keys.js';
 import type { FieldError, KubeObject } from '../types.js';
@@ -32,11 +33,6 @@ export function validatePersistentVolume(pv: KubeObject): FieldError[] {
 
 export function defaultPersistentVolumeClaim(pvc: KubeObject): void {
   if (isRecord(pvc['spec'])) setDefault(pvc['spec'], 'volumeMode', 'Filesystem');
-}
-
-export function isDefaultStorageClass(sc: KubeObject): boolean {
-  const annotations = sc.metadata.annotations ?? {};
-  return annotations['storageclass.kubernetes.io/is-default-class'] === 'true' || annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
 }
 
 /**

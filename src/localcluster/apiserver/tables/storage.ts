@@ -1,6 +1,6 @@
 /** Table columns of volumes and storage kinds (PVs, PVCs, StorageClasses, VolumeAttachments, CSI objects). */
 import { asArray, asRecord, asString, at } from '../json.js';
-import { isDefaultStorageClass } from '../kinds/storage.js';
+import { isDefaultStorageClass } from '../../../kube/annotations.js';
 import type { KubeObject, TableSpec } from '../types.js';
 import { column, nameAgeTable } from './columns.js';
 
